@@ -1,0 +1,282 @@
+import type { EmailKind, EmailRequest } from '../../src/contracts/email.js';
+import type { InvoiceState } from '../../src/contracts/invoice.js';
+import type { OrderLineInput } from '../../src/contracts/order.js';
+import { STATUS_LABELS, invoiceTotal, lineTotal, rejectedQuantity, type InvoiceLine } from '../../src/domain/invoice.js';
+import { VAT_RATE_PERCENT, formatRoublesRu, vatIncluded } from '../../src/domain/money.js';
+
+export interface RenderContext {
+  customerName: string;
+  /** Base URL of the API, e.g. "https://portal.example.ru"; a trailing slash is ignored. */
+  publicUrl: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/**
+ * Which kinds are order/invoice status emails: the customer's notifications switch turns them
+ * off. Documents the customer asks for explicitly are not status emails and are always sent.
+ * A `Record` over every kind, so adding a kind without deciding here does not compile.
+ */
+const STATUS_EMAIL: Record<EmailKind, boolean> = {
+  order_placed: true,
+  invoice_created: true,
+  invoice_expiring: true,
+  invoice_expired: true,
+};
+
+export function isStatusEmail(kind: EmailKind): boolean {
+  return STATUS_EMAIL[kind];
+}
+
+/** Renders the Russian subject, plain text and HTML of an email. Pure: same input, same output. */
+export function renderEmail(request: EmailRequest, ctx: RenderContext): RenderedEmail {
+  switch (request.kind) {
+    case 'order_placed':
+      return renderOrderPlaced(request.orderId, request.lines, ctx);
+    case 'invoice_created':
+      return renderInvoiceCreated(request.invoice, ctx);
+    case 'invoice_expiring':
+      return renderInvoiceExpiring(request.invoice, ctx);
+    case 'invoice_expired':
+      return renderInvoiceExpired(request.invoice, ctx);
+    default:
+      return assertNever(request);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unknown email kind: ${JSON.stringify(value)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// order_placed
+
+function renderOrderPlaced(orderId: string, lines: readonly OrderLineInput[], ctx: RenderContext): RenderedEmail {
+  const subject = 'Заказ оформлен';
+  const totalPieces = lines.reduce((sum, line) => sum + line.quantity, 0);
+  const parts = start(ctx);
+  paragraph(parts, 'Ваш заказ принят. Мы проверяем наличие товаров и пришлём счёт отдельным письмом.', `Номер заказа: ${orderId}`);
+  parts.text.push('', 'Состав заказа:', ...lines.map((line, i) => `${i + 1}. ${line.sku} × ${line.quantity} шт.`));
+  const rows = lines
+    .map((line, i) => `<tr><td>${i + 1}</td><td>${esc(line.sku)}</td><td style="text-align:right">${esc(line.quantity)}&nbsp;шт.</td></tr>`)
+    .join('');
+  parts.html.push(
+    '<h3>Состав заказа</h3>',
+    `<table ${TABLE_ATTRS}><thead><tr><th>№</th><th>Артикул (SKU)</th><th>Количество</th></tr></thead><tbody>${rows}</tbody></table>`,
+  );
+  paragraph(parts, `Всего позиций: ${lines.length}, штук: ${totalPieces}`);
+  return finish(subject, parts);
+}
+
+// ---------------------------------------------------------------------------------------------
+// invoice emails
+
+/** Text and HTML of one email, built block by block so the invoice emails share their parts. */
+interface Parts {
+  text: string[];
+  html: string[];
+}
+
+function renderInvoiceCreated(invoice: InvoiceState, ctx: RenderContext): RenderedEmail {
+  const subject = `Новый счёт ${invoice.number}`;
+  const parts = start(ctx);
+  paragraph(parts, `По вашему заказу выставлен счёт ${invoice.number}.`, `Статус: ${STATUS_LABELS[invoice.status]}`);
+  approvedLines(parts, invoice);
+  rejectedLines(parts, invoice);
+  totals(parts, invoice);
+  if (invoice.expiresAt) {
+    paragraph(
+      parts,
+      `Счёт действует до ${formatMoscowDateTime(invoice.expiresAt)}. Если его не отправить на отгрузку, он будет удалён, а резерв снят.`,
+    );
+  }
+  invoiceLink(parts, invoice, ctx);
+  return finish(subject, parts);
+}
+
+function renderInvoiceExpiring(invoice: InvoiceState, ctx: RenderContext): RenderedEmail {
+  const subject = `Счёт ${invoice.number} скоро будет удалён`;
+  const parts = start(ctx);
+  const when = invoice.expiresAt ? formatMoscowDateTime(invoice.expiresAt) : 'в ближайшее время';
+  paragraph(
+    parts,
+    `Счёт ${invoice.number} (статус: ${STATUS_LABELS[invoice.status]}) будет автоматически удалён ${when}, а резерв товаров снят.`,
+    'Чтобы сохранить резерв, отправьте счёт на отгрузку. Если счёт редактируется или изменён, отправьте его на подтверждение: срок действия начнётся заново.',
+  );
+  approvedLines(parts, invoice);
+  totals(parts, invoice);
+  invoiceLink(parts, invoice, ctx);
+  return finish(subject, parts);
+}
+
+function renderInvoiceExpired(invoice: InvoiceState, ctx: RenderContext): RenderedEmail {
+  const subject = `Счёт ${invoice.number} удалён`;
+  const parts = start(ctx);
+  paragraph(
+    parts,
+    `Срок действия счёта ${invoice.number} истёк: счёт удалён, резерв товаров снят.`,
+    'Если товары по-прежнему нужны, оформите новый заказ в личном кабинете.',
+  );
+  approvedLines(parts, invoice, 'Позиции удалённого счёта');
+  totals(parts, invoice);
+  invoiceLink(parts, invoice, ctx);
+  return finish(subject, parts);
+}
+
+function start(ctx: RenderContext): Parts {
+  const hello = greeting(ctx.customerName);
+  return { text: [hello], html: [`<p>${esc(hello)}</p>`] };
+}
+
+function finish(subject: string, parts: Parts): RenderedEmail {
+  paragraph(parts, SIGNATURE);
+  return { subject, text: parts.text.join('\n'), html: page(subject, parts.html.join('\n')) };
+}
+
+/** One paragraph; several lines are kept together (line breaks in HTML). */
+function paragraph(parts: Parts, ...lines: string[]): void {
+  parts.text.push('', ...lines);
+  parts.html.push(`<p>${lines.map(esc).join('<br>')}</p>`);
+}
+
+function approvedLines(parts: Parts, invoice: InvoiceState, title = 'Подтверждённые позиции'): void {
+  const lines = invoice.lines.filter((line) => line.approved > 0);
+  parts.text.push('', `${title}:`);
+  parts.html.push(`<h3>${esc(title)}</h3>`);
+  if (lines.length === 0) {
+    parts.text.push('нет');
+    parts.html.push('<p>нет</p>');
+    return;
+  }
+  parts.text.push(
+    ...lines.map(
+      (line, i) =>
+        `${i + 1}. ${lineTitle(line)} — ${line.approved} шт. × ${formatRoublesRu(line.priceKopecks)} = ${formatRoublesRu(lineTotal(line))}`,
+    ),
+  );
+  const rows = lines
+    .map(
+      (line, i) =>
+        `<tr><td>${i + 1}</td><td>${esc(line.article)}</td><td>${esc(lineName(line))}</td>` +
+        `<td style="text-align:right">${esc(line.approved)}&nbsp;шт.</td>` +
+        `<td style="text-align:right">${esc(formatRoublesRu(line.priceKopecks))}</td>` +
+        `<td style="text-align:right">${esc(formatRoublesRu(lineTotal(line)))}</td></tr>`,
+    )
+    .join('');
+  parts.html.push(
+    `<table ${TABLE_ATTRS}><thead><tr><th>№</th><th>Артикул</th><th>Наименование</th><th>Количество</th><th>Цена</th><th>Сумма</th></tr></thead><tbody>${rows}</tbody></table>`,
+  );
+}
+
+function rejectedLines(parts: Parts, invoice: InvoiceState): void {
+  const lines = invoice.lines.filter((line) => rejectedQuantity(line) > 0);
+  if (lines.length === 0) return;
+  const title = 'Не подтверждено';
+  parts.text.push(
+    '',
+    `${title}:`,
+    ...lines.map((line, i) => `${i + 1}. ${lineTitle(line)} — ${rejectedQuantity(line)} шт. из ${line.requested}: ${rejectionText(line)}`),
+  );
+  const rows = lines
+    .map(
+      (line, i) =>
+        `<tr><td>${i + 1}</td><td>${esc(line.article)}</td><td>${esc(lineName(line))}</td>` +
+        `<td style="text-align:right">${esc(rejectedQuantity(line))}&nbsp;шт. из ${esc(line.requested)}</td>` +
+        `<td>${esc(rejectionText(line))}</td></tr>`,
+    )
+    .join('');
+  parts.html.push(
+    `<h3>${esc(title)}</h3>`,
+    `<table ${TABLE_ATTRS}><thead><tr><th>№</th><th>Артикул</th><th>Наименование</th><th>Не подтверждено</th><th>Причина</th></tr></thead><tbody>${rows}</tbody></table>`,
+  );
+}
+
+function totals(parts: Parts, invoice: InvoiceState): void {
+  const total = invoiceTotal(invoice.lines);
+  const totalText = `Итого: ${formatRoublesRu(total)}`;
+  const vatText = `в т.ч. НДС ${VAT_RATE_PERCENT}%: ${formatRoublesRu(vatIncluded(total))}`;
+  parts.text.push('', totalText, vatText);
+  parts.html.push(`<p><b>${esc(totalText)}</b><br>${esc(vatText)}</p>`);
+}
+
+function invoiceLink(parts: Parts, invoice: InvoiceState, ctx: RenderContext): void {
+  const link = `${ctx.publicUrl.replace(/\/+$/, '')}/v1/invoices/${encodeURIComponent(invoice.id)}`;
+  parts.text.push('', `Открыть счёт: ${link}`);
+  parts.html.push(`<p><a href="${esc(link)}">Открыть счёт ${esc(invoice.number)}</a></p>`);
+}
+
+function lineName(line: InvoiceLine): string {
+  return line.characteristic ? `${line.name} (${line.characteristic})` : line.name;
+}
+
+function lineTitle(line: InvoiceLine): string {
+  return `${line.article} ${lineName(line)}`;
+}
+
+/** Why part of a line was not approved, in the customer's words. */
+function rejectionText(line: InvoiceLine): string {
+  switch (line.reason) {
+    case 'unknown_sku':
+      return 'нет в каталоге';
+    case 'out_of_stock':
+      return line.approved > 0 ? `нет в наличии в нужном количестве (подтверждено ${line.approved} шт.)` : 'нет в наличии';
+    case undefined:
+      return 'не подтверждено';
+    default:
+      return assertNever(line.reason);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// shared pieces
+
+const SIGNATURE = 'С уважением, отдел оптовых продаж';
+const TABLE_ATTRS = 'cellpadding="4" cellspacing="0" border="1" style="border-collapse:collapse"';
+
+const MOSCOW_DATE_TIME = new Intl.DateTimeFormat('ru-RU', {
+  timeZone: 'Europe/Moscow',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** "2026-12-07T12:00:00Z" → "7 декабря 2026 г. в 15:00 (МСК)" */
+export function formatMoscowDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${MOSCOW_DATE_TIME.format(date)} (МСК)`;
+}
+
+function greeting(customerName: string): string {
+  return `Здравствуйте, ${customerName}!`;
+}
+
+function page(title: string, body: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="ru"><head><meta charset="utf-8">',
+    `<title>${esc(title)}</title></head>`,
+    '<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222">',
+    body,
+    '</body></html>',
+  ].join('\n');
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes a value for HTML text and double- or single-quoted attributes. */
+export function esc(value: string | number): string {
+  return String(value).replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
+}

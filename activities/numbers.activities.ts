@@ -1,0 +1,23 @@
+import type { Db } from '../db/database.js';
+import { formatDocumentNumber, type NumberKind } from '../src/domain/numbering.js';
+
+export function createNumberActivities({ db }: { db: Db }) {
+  return {
+    /** One number per entity: a retry finds the row it already wrote and returns it. */
+    async allocateNumber({ kind, entityId, year }: { kind: NumberKind; entityId: string; year: number }): Promise<string> {
+      return db.transaction().execute(async (trx) => {
+        const existing = await trx.selectFrom('document_numbers').select('number').where('entity_id', '=', entityId).executeTakeFirst();
+        if (existing) return existing.number;
+        const { last } = await trx
+          .insertInto('number_counters')
+          .values({ kind, year, last: 1 })
+          .onConflict((oc) => oc.columns(['kind', 'year']).doUpdateSet((eb) => ({ last: eb('number_counters.last', '+', 1) })))
+          .returning('last')
+          .executeTakeFirstOrThrow();
+        const number = formatDocumentNumber(kind, year, last);
+        await trx.insertInto('document_numbers').values({ entity_id: entityId, kind, year, seq: last, number }).execute();
+        return number;
+      });
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import type { Db } from '../db/database.js';
+import { invoiceTotal } from '../src/domain/invoice.js';
+import type { InvoiceEvent, InvoiceState } from '../src/contracts/invoice.js';
+import type { OrderProjection } from '../src/contracts/order.js';
+
+export function createProjectionActivities({ db }: { db: Db }) {
+  return {
+    /** Upserts the read model; a stale (lower-version) write, e.g. a late retry, changes nothing. */
+    async projectInvoice({ state, event }: { state: InvoiceState; event: InvoiceEvent | null }): Promise<void> {
+      const row = {
+        id: state.id,
+        number: state.number,
+        customer_id: state.customerId,
+        order_id: state.orderId,
+        status: state.status,
+        version: state.version,
+        lines: JSON.stringify(state.lines),
+        total_kopecks: invoiceTotal(state.lines),
+        confirmed_at: state.confirmedAt,
+        expires_at: state.expiresAt,
+        merged_into: state.mergedInto,
+        created_at: state.createdAt,
+      };
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('invoices')
+          .values(row)
+          .onConflict((oc) =>
+            oc
+              .column('id')
+              .doUpdateSet({ ...row, updated_at: new Date() })
+              .where('invoices.version', '<', state.version),
+          )
+          .execute();
+        if (event) {
+          await trx
+            .insertInto('invoice_events')
+            .values({
+              invoice_id: state.id,
+              seq: state.version,
+              at: event.at,
+              actor_type: event.actor.type,
+              actor_id: event.actor.id,
+              action: event.action,
+              from_status: event.fromStatus,
+              to_status: event.toStatus,
+              details: JSON.stringify(event.details),
+            })
+            .onConflict((oc) => oc.columns(['invoice_id', 'seq']).doNothing())
+            .execute();
+        }
+      });
+    },
+
+    async projectOrder(order: OrderProjection): Promise<void> {
+      const row = {
+        id: order.id,
+        customer_id: order.customerId,
+        status: order.status,
+        lines: JSON.stringify(order.lines),
+        invoice_id: order.invoiceId,
+        error: order.error,
+      };
+      await db
+        .insertInto('orders')
+        .values(row)
+        .onConflict((oc) => oc.column('id').doUpdateSet({ status: row.status, invoice_id: row.invoice_id, error: row.error, updated_at: new Date() }))
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import { sql } from 'kysely';
+import type { orderWorkflow } from '../../workflows/order.workflow.js';
+import { listProducts } from '../../db/catalog.repository.js';
+import { orderWorkflowId } from '../../src/contracts/ids.js';
+import { formatRoubles } from '../../src/domain/money.js';
+import { customerIdOf, requireRole } from '../auth.js';
+import { Problem } from '../errors.js';
+import { commonErrors, createRouter, json, Money, Quantity, Sku, type ApiDeps } from '../router.js';
+
+const CartSchema = z
+  .object({
+    lines: z.array(
+      z.object({
+        sku: z.string(),
+        quantity: z.number().int(),
+        article: z.string(),
+        name: z.string(),
+        characteristic: z.string().nullable(),
+        price: Money,
+        total: Money,
+        available: z.number().int(),
+      }),
+    ),
+    total: Money,
+  })
+  .openapi('Cart');
+
+const getCartRoute = createRoute({ method: 'get', path: '/v1/cart', summary: 'The cart', responses: { 200: json(CartSchema, 'Cart'), ...commonErrors } });
+const putItemRoute = createRoute({
+  method: 'put',
+  path: '/v1/cart/items/{sku}',
+  summary: 'Set a cart line quantity (0 removes)',
+  request: { params: z.object({ sku: Sku }), body: { content: { 'application/json': { schema: z.object({ quantity: Quantity }) } }, required: true } },
+  responses: { 200: json(CartSchema, 'Cart'), 422: commonErrors[400], ...commonErrors },
+});
+const clearRoute = createRoute({ method: 'delete', path: '/v1/cart', summary: 'Empty the cart', responses: { 200: json(CartSchema, 'Cart'), ...commonErrors } });
+const checkoutRoute = createRoute({
+  method: 'post',
+  path: '/v1/cart/checkout',
+  summary: 'Place an order from the cart',
+  request: {
+    body: {
+      content: { 'application/json': { schema: z.object({ target: z.union([z.literal('new'), z.object({ invoiceId: z.uuid() })]) }) } },
+      required: true,
+    },
+  },
+  responses: { 202: json(z.object({ orderId: z.uuid().optional(), invoiceId: z.uuid().optional() }), 'Accepted'), 422: commonErrors[400], ...commonErrors },
+});
+
+export function cartRoutes({ db, temporal, config }: ApiDeps) {
+  async function readCart(customerId: string) {
+    const items = await db.selectFrom('cart_items').select(['sku', 'quantity']).where('customer_id', '=', customerId).orderBy('updated_at').orderBy('sku').execute();
+    const products = new Map((await listProducts(db, { skus: items.map((i) => i.sku), limit: items.length || 1 })).map((p) => [p.sku, p]));
+    let total = 0;
+    const lines = items.flatMap((item) => {
+      const p = products.get(item.sku);
+      if (!p) return [];
+      total += p.priceKopecks * item.quantity;
+      return [
+        {
+          sku: item.sku,
+          quantity: item.quantity,
+          article: p.article,
+          name: p.name,
+          characteristic: p.characteristic,
+          price: formatRoubles(p.priceKopecks),
+          total: formatRoubles(p.priceKopecks * item.quantity),
+          available: Math.max(0, p.onHand - p.reserved),
+        },
+      ];
+    });
+    return { lines, total: formatRoubles(total) };
+  }
+
+  async function ensureCustomer(customerId: string): Promise<void> {
+    const found = await db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
+    if (!found) throw new Problem('forbidden', 'Компания из токена не зарегистрирована');
+  }
+
+  const router = createRouter();
+  router.use('/v1/cart', requireRole('customer'));
+  router.use('/v1/cart/*', requireRole('customer'));
+  return router
+    .openapi(getCartRoute, async (c) => c.json(await readCart(customerIdOf(c.get('user'))), 200))
+    .openapi(putItemRoute, async (c) => {
+      const customerId = customerIdOf(c.get('user'));
+      const { sku } = c.req.valid('param');
+      const { quantity } = c.req.valid('json');
+      await ensureCustomer(customerId);
+      if (quantity === 0) {
+        await db.deleteFrom('cart_items').where('customer_id', '=', customerId).where('sku', '=', sku).execute();
+      } else {
+        const product = await db.selectFrom('products').select('sku').where('sku', '=', sku).executeTakeFirst();
+        if (!product) throw new Problem('unknown_sku', `Товара ${sku} нет в каталоге`);
+        await db
+          .insertInto('cart_items')
+          .values({ customer_id: customerId, sku, quantity })
+          .onConflict((oc) => oc.columns(['customer_id', 'sku']).doUpdateSet({ quantity, updated_at: sql`now()` }))
+          .execute();
+      }
+      return c.json(await readCart(customerId), 200);
+    })
+    .openapi(clearRoute, async (c) => {
+      const customerId = customerIdOf(c.get('user'));
+      await db.deleteFrom('cart_items').where('customer_id', '=', customerId).execute();
+      return c.json(await readCart(customerId), 200);
+    })
+    .openapi(checkoutRoute, async (c) => {
+      const customerId = customerIdOf(c.get('user'));
+      const { target } = c.req.valid('json');
+      if (target !== 'new') throw new Problem('invalid_transition', 'Добавление товаров в существующий счёт пока недоступно');
+      await ensureCustomer(customerId);
+      const orderId = randomUUID();
+      await db.transaction().execute(async (trx) => {
+        // Locking the cart rows serialises concurrent checkouts of one cart: the second finds it empty.
+        const lines = await trx
+          .selectFrom('cart_items')
+          .select(['sku', 'quantity'])
+          .where('customer_id', '=', customerId)
+          .orderBy('updated_at')
+          .orderBy('sku')
+          .forUpdate()
+          .execute();
+        if (lines.length === 0) throw new Problem('empty_cart', 'Корзина пуста: добавьте товары перед оформлением заказа');
+        await trx.deleteFrom('cart_items').where('customer_id', '=', customerId).execute();
+        await trx.insertInto('orders').values({ id: orderId, customer_id: customerId, status: 'placed', lines: JSON.stringify(lines) }).execute();
+        // Started inside the transaction: if the start fails, the cart is kept; the workflow
+        // carries the lines itself, so it completes even if this commit were lost.
+        await temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+          workflowId: orderWorkflowId(orderId),
+          taskQueue: config.temporal.taskQueue,
+          args: [{ orderId, customerId, lines, placedAt: new Date().toISOString(), settings: config.durations }],
+          staticSummary: `Заказ ${orderId}: ${lines.length} поз.`,
+        });
+      });
+      return c.json({ orderId }, 202, { Location: `/v1/orders/${orderId}` });
+    });
+}

@@ -1,0 +1,174 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Context } from 'hono';
+import { findInvoice, invoiceHistory, listInvoices, type Visibility } from '../../db/invoices.repository.js';
+import { invoiceWorkflowId } from '../../src/contracts/ids.js';
+import { cancelInvoiceUpdate, type InvoiceCommand } from '../../src/contracts/invoice-messages.js';
+import type { InvoiceState } from '../../src/contracts/invoice.js';
+import { INVOICE_ACTIONS, INVOICE_STATUSES, isFinal } from '../../src/domain/invoice.js';
+import { requireRole, type User } from '../auth.js';
+import { Problem } from '../errors.js';
+import { commonErrors, createRouter, decodeCursor, encodeCursor, json, Money, PageQuery, type ApiDeps, type AppEnv } from '../router.js';
+import { invoiceView } from '../views.js';
+
+export const InvoiceSchema = z
+  .object({
+    id: z.uuid(),
+    number: z.string(),
+    customerId: z.uuid(),
+    orderId: z.uuid().nullable(),
+    status: z.enum(INVOICE_STATUSES),
+    statusLabel: z.string(),
+    allowedActions: z.array(z.enum(INVOICE_ACTIONS)),
+    version: z.number().int(),
+    expiresAt: z.string().nullable(),
+    mergedInto: z.uuid().nullable(),
+    createdAt: z.string(),
+    confirmedAt: z.string().nullable(),
+    lines: z.array(
+      z.object({
+        sku: z.string(),
+        article: z.string(),
+        name: z.string(),
+        characteristic: z.string().nullable(),
+        requested: z.number().int(),
+        approved: z.number().int(),
+        rejected: z.number().int(),
+        rejectionReason: z.enum(['out_of_stock', 'unknown_sku']).nullable(),
+        price: Money,
+        total: Money,
+      }),
+    ),
+    total: Money,
+    totals: z.object({ amount: Money, vat: Money, vatRate: z.number(), currency: z.literal('RUB') }),
+  })
+  .openapi('Invoice');
+
+const IdParam = z.object({ id: z.uuid() });
+const IfMatch = z.object({ 'if-match': z.string().optional().openapi({ description: 'the invoice version you saw' }) });
+const conflictErrors = {
+  409: json(z.object({}), 'invalid_transition or invoice_locked'),
+  412: json(z.object({}), 'version_conflict'),
+};
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/v1/invoices',
+  summary: "The caller's invoices",
+  request: { query: PageQuery.extend({ status: z.string().optional().openapi({ description: 'comma-separated statuses' }) }) },
+  responses: { 200: json(z.object({ items: z.array(InvoiceSchema), nextCursor: z.string().nullable() }), 'Invoices'), ...commonErrors },
+});
+const getRoute = createRoute({
+  method: 'get',
+  path: '/v1/invoices/{id}',
+  summary: 'An invoice',
+  request: { params: IdParam },
+  responses: { 200: json(InvoiceSchema, 'Invoice'), ...commonErrors },
+});
+const historyRoute = createRoute({
+  method: 'get',
+  path: '/v1/invoices/{id}/history',
+  summary: 'Audit trail of the invoice',
+  request: { params: IdParam },
+  responses: {
+    200: json(
+      z.array(
+        z.object({
+          at: z.string(),
+          actor: z.object({ type: z.string(), id: z.string() }),
+          action: z.string(),
+          fromStatus: z.string().nullable(),
+          toStatus: z.string(),
+          details: z.record(z.string(), z.unknown()),
+        }),
+      ),
+      'History',
+    ),
+    ...commonErrors,
+  },
+});
+const cancelRoute = createRoute({
+  method: 'post',
+  path: '/v1/invoices/{id}/cancel',
+  summary: 'Delete the invoice now, releasing its stock',
+  request: { params: IdParam, headers: IfMatch },
+  responses: { 200: json(InvoiceSchema, 'Invoice'), ...commonErrors, ...conflictErrors },
+});
+
+export function visibilityOf(user: User): Visibility {
+  if (user.role === 'customer' && user.customerId) return { customerId: user.customerId };
+  if (user.role === 'manager' && user.email) return { managerEmail: user.email };
+  if (user.role === 'admin') return 'all';
+  throw new Problem('forbidden', `Роль «${user.role}» не видит счета`);
+}
+
+/** `If-Match: 3` or `If-Match: "3"` → 3. */
+export function expectedVersion(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
+  if (!m) throw new Problem('validation_failed', 'If-Match должен содержать версию счёта', [{ path: 'header.if-match', message: 'expected a version number' }]);
+  return Number(m[1]);
+}
+
+export function invoiceRoutes({ db, temporal }: ApiDeps) {
+  async function visibleInvoice(c: Context<AppEnv>, id: string): Promise<InvoiceState> {
+    const invoice = await findInvoice(db, id, visibilityOf(c.get('user')));
+    if (!invoice) throw new Problem('not_found', 'Счёт не найден');
+    return invoice;
+  }
+
+  function command(c: Context<AppEnv>): InvoiceCommand {
+    const user = c.get('user');
+    const version = expectedVersion(c.req.header('If-Match'));
+    return {
+      actor: { type: user.role, id: user.sub },
+      ...(version !== undefined ? { expectedVersion: version } : {}),
+      requestId: c.req.header('Idempotency-Key') ?? crypto.randomUUID(),
+    };
+  }
+
+  /** Sends a command to the invoice's workflow; a finished workflow means the invoice is deleted. */
+  async function send(invoice: InvoiceState, update: UpdateDefinition<InvoiceState, [InvoiceCommand]>, cmd: InvoiceCommand): Promise<InvoiceState> {
+    const gone = () => new Problem('invalid_transition', `Счёт ${invoice.number} удалён: действия с ним недоступны`);
+    if (isFinal(invoice.status)) throw gone();
+    try {
+      return await temporal.workflow.getHandle(invoiceWorkflowId(invoice.id)).executeUpdate(update, { args: [cmd], updateId: cmd.requestId });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw gone();
+      throw err;
+    }
+  }
+
+  const respond = (c: Context<AppEnv>, state: InvoiceState) => c.json(invoiceView(state), 200, { ETag: `"${state.version}"` });
+
+  const router = createRouter();
+  router.use('/v1/invoices', requireRole('customer', 'manager'));
+  router.use('/v1/invoices/*', requireRole('customer', 'manager'));
+  return router
+    .openapi(listRoute, async (c) => {
+      const { limit, cursor, status } = c.req.valid('query');
+      const statuses = status?.split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = statuses?.filter((s) => !(INVOICE_STATUSES as readonly string[]).includes(s));
+      if (bad?.length) throw new Problem('validation_failed', `Неизвестный статус: ${bad.join(', ')}`, [{ path: 'query.status', message: `one of ${INVOICE_STATUSES.join(', ')}` }]);
+      const after = decodeCursor(cursor, 2);
+      const rows = await listInvoices(db, visibilityOf(c.get('user')), {
+        limit: limit + 1,
+        ...(statuses?.length ? { statuses: statuses as InvoiceState['status'][] } : {}),
+        ...(after ? { after: { createdAt: after[0] ?? '', id: after[1] ?? '' } } : {}),
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return c.json({ items: page.map(invoiceView), nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null }, 200);
+    })
+    .openapi(getRoute, async (c) => respond(c, await visibleInvoice(c, c.req.valid('param').id)))
+    .openapi(historyRoute, async (c) => {
+      const invoice = await visibleInvoice(c, c.req.valid('param').id);
+      return c.json(await invoiceHistory(db, invoice.id), 200);
+    })
+    .openapi(cancelRoute, async (c) => {
+      const invoice = await visibleInvoice(c, c.req.valid('param').id);
+      if (c.get('user').role !== 'customer') throw new Problem('forbidden', 'Отменить счёт может только клиент');
+      return respond(c, await send(invoice, cancelInvoiceUpdate, command(c)));
+    });
+}

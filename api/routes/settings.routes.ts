@@ -1,0 +1,36 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { customerIdOf, requireRole } from '../auth.js';
+import { Problem } from '../errors.js';
+import { commonErrors, createRouter, json, type ApiDeps } from '../router.js';
+
+const SettingsSchema = z.object({ emailNotifications: z.boolean() }).openapi('Settings');
+const getRoute = createRoute({ method: 'get', path: '/v1/settings', summary: 'Notification settings', responses: { 200: json(SettingsSchema, 'Settings'), ...commonErrors } });
+const putRoute = createRoute({
+  method: 'put',
+  path: '/v1/settings',
+  summary: 'Switch order and invoice emails on or off',
+  request: { body: { content: { 'application/json': { schema: SettingsSchema } }, required: true } },
+  responses: { 200: json(SettingsSchema, 'Settings'), ...commonErrors },
+});
+
+export function settingsRoutes({ db }: ApiDeps) {
+  const router = createRouter();
+  router.use('/v1/settings', requireRole('customer'));
+  return router
+    .openapi(getRoute, async (c) => {
+      const row = await db.selectFrom('customers').select('email_notifications').where('id', '=', customerIdOf(c.get('user'))).executeTakeFirst();
+      if (!row) throw new Problem('not_found', 'Компания не найдена');
+      return c.json({ emailNotifications: row.email_notifications }, 200);
+    })
+    .openapi(putRoute, async (c) => {
+      const { emailNotifications } = c.req.valid('json');
+      const row = await db
+        .updateTable('customers')
+        .set({ email_notifications: emailNotifications })
+        .where('id', '=', customerIdOf(c.get('user')))
+        .returning('email_notifications')
+        .executeTakeFirst();
+      if (!row) throw new Problem('not_found', 'Компания не найдена');
+      return c.json({ emailNotifications: row.email_notifications }, 200);
+    });
+}

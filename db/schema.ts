@@ -1,0 +1,143 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { InvoiceLine, InvoiceStatus } from '../src/domain/invoice.js';
+import type { OrderLineInput, OrderStatus } from '../src/contracts/order.js';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in (default now()). */
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** bigint columns come back from pg as strings; we store kopecks and quantities that fit in a JS number. */
+type Int8 = ColumnType<string, number | bigint | string, number | bigint | string>;
+
+export interface CustomersTable {
+  id: string;
+  name: string;
+  email: string;
+  inn: string | null;
+  manager_email: string;
+  email_notifications: Generated<boolean>;
+  created_at: DefaultedTimestamp;
+}
+
+export interface ProductsTable {
+  sku: string;
+  article: string;
+  name: string;
+  characteristic: string | null;
+  unit: Generated<string>;
+  price_kopecks: Int8;
+  pieces_per_box: number;
+  certificate_number: string | null;
+  certificate_valid_until: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface StockTable {
+  sku: string;
+  on_hand: number;
+  reserved: Generated<number>;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ReservationsTable {
+  invoice_id: string;
+  sku: string;
+  quantity: number;
+  created_at: DefaultedTimestamp;
+}
+
+export interface CartItemsTable {
+  customer_id: string;
+  sku: string;
+  quantity: number;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface OrdersTable {
+  id: string;
+  customer_id: string;
+  status: OrderStatus;
+  lines: JSONColumnType<OrderLineInput[]>;
+  invoice_id: string | null;
+  error: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface InvoicesTable {
+  id: string;
+  number: string;
+  customer_id: string;
+  order_id: string | null;
+  status: InvoiceStatus;
+  version: number;
+  lines: JSONColumnType<InvoiceLine[]>;
+  total_kopecks: Int8;
+  confirmed_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  merged_into: string | null;
+  created_at: Timestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface InvoiceEventsTable {
+  invoice_id: string;
+  seq: number;
+  at: Timestamp;
+  actor_type: string;
+  actor_id: string;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  details: JSONColumnType<Record<string, unknown>>;
+}
+
+export interface DocumentNumbersTable {
+  entity_id: string;
+  kind: string;
+  year: number;
+  seq: number;
+  number: string;
+}
+
+export interface NumberCountersTable {
+  kind: string;
+  year: number;
+  last: number;
+}
+
+export interface EmailLogTable {
+  key: string;
+  kind: string;
+  to_address: string;
+  subject: string;
+  text: string;
+  html: string;
+  status: 'sent' | 'outbox' | 'skipped';
+  provider_id: string | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface IdempotencyKeysTable {
+  principal: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response_body: string | null;
+  response_headers: JSONColumnType<Record<string, string>> | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface Database {
+  customers: CustomersTable;
+  products: ProductsTable;
+  stock: StockTable;
+  reservations: ReservationsTable;
+  cart_items: CartItemsTable;
+  orders: OrdersTable;
+  invoices: InvoicesTable;
+  invoice_events: InvoiceEventsTable;
+  document_numbers: DocumentNumbersTable;
+  number_counters: NumberCountersTable;
+  email_log: EmailLogTable;
+  idempotency_keys: IdempotencyKeysTable;
+}

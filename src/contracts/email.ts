@@ -1,0 +1,15 @@
+import type { InvoiceState } from './invoice.js';
+import type { OrderLineInput } from './order.js';
+
+/**
+ * What the workflows ask to send; the activity renders the Russian text. `key` makes the send
+ * happen once (sent-log row + provider idempotency key). Status emails obey the customer's
+ * notifications switch; requested documents do not.
+ */
+export type EmailRequest =
+  | { key: string; kind: 'order_placed'; customerId: string; orderId: string; lines: OrderLineInput[] }
+  | { key: string; kind: 'invoice_created'; customerId: string; invoice: InvoiceState }
+  | { key: string; kind: 'invoice_expiring'; customerId: string; invoice: InvoiceState }
+  | { key: string; kind: 'invoice_expired'; customerId: string; invoice: InvoiceState };
+
+export type EmailKind = EmailRequest['kind'];

@@ -1,0 +1,48 @@
+import { defineQuery } from '@temporalio/workflow';
+import type { InvoiceLine, InvoiceStatus } from '../domain/invoice.js';
+import type { WorkflowSettings } from './settings.js';
+
+/** JSON-only snapshot of an invoice: the workflow's state, the read model row and the query answer. */
+export interface InvoiceState {
+  id: string;
+  number: string;
+  customerId: string;
+  orderId: string | null;
+  status: InvoiceStatus;
+  lines: InvoiceLine[];
+  version: number;
+  createdAt: string;
+  confirmedAt: string | null;
+  expiresAt: string | null;
+  mergedInto: string | null;
+}
+
+export type ActorType = 'customer' | 'manager' | 'warehouse' | 'admin' | 'system';
+export interface Actor {
+  type: ActorType;
+  id: string;
+}
+export const SYSTEM_ACTOR: Actor = { type: 'system', id: 'system' };
+
+/** One line of the invoice's audit trail. */
+export interface InvoiceEvent {
+  at: string;
+  actor: Actor;
+  action: string;
+  fromStatus: InvoiceStatus | null;
+  toStatus: InvoiceStatus;
+  details: Record<string, unknown>;
+}
+
+export interface InvoiceWorkflowInput {
+  state: InvoiceState;
+  settings: WorkflowSettings;
+  /** False on the first run; true after continue-as-new, when creation effects are already done. */
+  continued?: boolean;
+  /** Request ids already applied, with the version they produced (idempotency across runs). */
+  processedRequests?: [string, number][];
+  /** The expiresAt a reminder was already sent for. */
+  remindedFor?: string | null;
+}
+
+export const getInvoiceQuery = defineQuery<InvoiceState>('getInvoice');

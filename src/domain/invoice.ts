@@ -1,0 +1,99 @@
+import type { Kopecks } from './money.js';
+
+export const INVOICE_STATUSES = [
+  'checking',
+  'confirmed',
+  'draft',
+  'changed',
+  'shipment_confirmed',
+  'to_warehouse',
+  'assembled',
+  'shipped',
+  'marked_for_deletion',
+  'deleted',
+] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+export const STATUS_LABELS: Record<InvoiceStatus, string> = {
+  checking: 'Проверяется',
+  confirmed: 'Подтвержден менеджером',
+  draft: 'Редактируется',
+  changed: 'Изменен',
+  shipment_confirmed: 'Отправлен на отгрузку',
+  to_warehouse: 'На склад',
+  assembled: 'Собран',
+  shipped: 'Отгружен',
+  marked_for_deletion: 'Помечен на удаление',
+  deleted: 'Удален',
+};
+
+export const INVOICE_ACTIONS = ['edit', 'addItems', 'submit', 'ship', 'merge', 'cancel', 'requestInventory'] as const;
+export type InvoiceAction = (typeof INVOICE_ACTIONS)[number];
+
+const ACTIONS_BY_STATUS: Record<InvoiceStatus, readonly InvoiceAction[]> = {
+  checking: [],
+  confirmed: ['edit', 'addItems', 'ship', 'merge', 'cancel'],
+  draft: ['edit', 'addItems', 'submit', 'merge', 'cancel'],
+  changed: ['edit', 'addItems', 'submit', 'merge', 'cancel'],
+  shipment_confirmed: ['requestInventory'],
+  to_warehouse: ['requestInventory'],
+  assembled: ['requestInventory'],
+  shipped: ['requestInventory'],
+  marked_for_deletion: [],
+  deleted: [],
+};
+
+export function allowedActions(status: InvoiceStatus): InvoiceAction[] {
+  return [...ACTIONS_BY_STATUS[status]];
+}
+
+/** Statuses in which the invoice waits on the customer and the expiry clock runs. */
+export function waitsOnCustomer(status: InvoiceStatus): boolean {
+  return status === 'confirmed' || status === 'draft' || status === 'changed';
+}
+
+export function isLocked(status: InvoiceStatus): boolean {
+  return ['shipment_confirmed', 'to_warehouse', 'assembled', 'shipped'].includes(status);
+}
+
+export function isFinal(status: InvoiceStatus): boolean {
+  return status === 'deleted';
+}
+
+/** Why a line got less than requested. */
+export type RejectionReason = 'out_of_stock' | 'unknown_sku';
+
+export interface InvoiceLine {
+  sku: string;
+  article: string;
+  name: string;
+  characteristic: string | null;
+  requested: number;
+  approved: number;
+  priceKopecks: Kopecks;
+  reason?: RejectionReason;
+}
+
+export function rejectedQuantity(line: InvoiceLine): number {
+  return line.requested - line.approved;
+}
+
+export function lineTotal(line: InvoiceLine): Kopecks {
+  return line.approved * line.priceKopecks;
+}
+
+export function invoiceTotal(lines: readonly InvoiceLine[]): Kopecks {
+  return lines.reduce((sum, line) => sum + lineTotal(line), 0);
+}
+
+/** How much of `requested` can be approved when `available` pieces are free for this invoice. */
+export function approveQuantity(requested: number, available: number): number {
+  return Math.max(0, Math.min(requested, available));
+}
+
+/** Requested quantities summed by SKU, in first-seen order (a cart never repeats a SKU, merges do). */
+export function sumBySku<T extends { sku: string; quantity: number }>(lines: readonly T[]): { sku: string; quantity: number }[] {
+  const totals = new Map<string, number>();
+  for (const line of lines) totals.set(line.sku, (totals.get(line.sku) ?? 0) + line.quantity);
+  return [...totals].map(([sku, quantity]) => ({ sku, quantity }));
+}

@@ -1,0 +1,77 @@
+import ms from 'ms';
+import { z } from 'zod';
+
+/** `ms`-style duration ("500ms", "20s", "5m", "10d") parsed to milliseconds. */
+const Duration = z.string().transform((value, ctx) => {
+  const parsed = ms(value as ms.StringValue);
+  if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed <= 0) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: "${value}" (use 500ms, 20s, 5m, 10d)` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const Blank = z.literal('').transform(() => undefined);
+const optional = <T extends z.ZodType>(schema: T) => z.union([Blank, schema]).optional();
+
+export const DEV_JWT_SECRET = 'dev-secret-change-me-in-production-0123456789';
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: optional(z.string().url()),
+  TEMPORAL_ADDRESS: optional(z.string()),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('orders'),
+  TEMPORAL_CLI: optional(z.string()),
+  AUTH_JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
+  RESEND_API_KEY: optional(z.string()),
+  RESEND_BASE_URL: optional(z.string().url()),
+  EMAIL_FROM: z.string().default('Оптовый кабинет <orders@example.com>'),
+  INVOICE_TTL: Duration.prefault('10d'),
+  INVOICE_REMINDER_BEFORE: Duration.prefault('2d'),
+  MERGE_CLEANUP_DELAY: Duration.prefault('5m'),
+  PUBLIC_URL: optional(z.string().url()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.input<typeof ConfigSchema>;
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  temporal: { address: string | undefined; namespace: string; taskQueue: string; cli: string | undefined };
+  jwtSecret: string;
+  jwtSecretIsDev: boolean;
+  email: { resendApiKey: string | undefined; resendBaseUrl: string | undefined; from: string };
+  durations: { invoiceTtlMs: number; reminderBeforeMs: number; mergeCleanupDelayMs: number };
+  publicUrl: string;
+  logLevel: string;
+}
+
+/** Parses the environment once; every other module receives the result, never `process.env`. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  return {
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, cli: e.TEMPORAL_CLI },
+    jwtSecret: e.AUTH_JWT_SECRET,
+    jwtSecretIsDev: e.AUTH_JWT_SECRET === DEV_JWT_SECRET,
+    email: { resendApiKey: e.RESEND_API_KEY, resendBaseUrl: e.RESEND_BASE_URL, from: e.EMAIL_FROM },
+    durations: {
+      invoiceTtlMs: e.INVOICE_TTL,
+      reminderBeforeMs: e.INVOICE_REMINDER_BEFORE,
+      mergeCleanupDelayMs: e.MERGE_CLEANUP_DELAY,
+    },
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    logLevel: e.LOG_LEVEL,
+  };
+}

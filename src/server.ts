@@ -1,0 +1,46 @@
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createApp } from '../api/app.js';
+import type { ApiDeps } from '../api/router.js';
+import { createDb } from '../db/database.js';
+import { loadConfig } from './runtime/config.js';
+import { createLogger } from './runtime/logger.js';
+import { connectClient, temporalAddress } from './runtime/temporal.js';
+
+export interface RunningApi {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function startApi(deps: ApiDeps, port = deps.config.port): Promise<RunningApi> {
+  const app = createApp(deps);
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info: AddressInfo) => {
+      resolve({
+        url: `http://localhost:${info.port}`,
+        stop: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'api');
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
+  const db = createDb(config.databaseUrl);
+  const temporal = await connectClient(temporalAddress(config), config.temporal.namespace);
+  const api = await startApi({ db, temporal, config, logger });
+  logger.info({ url: api.url }, 'api listening');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void api.stop().then(async () => {
+        await temporal.connection.close();
+        await db.destroy();
+      });
+    });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { signToken } from '../api/auth.js';
+import { createDb, migrateToLatest } from '../db/database.js';
+import { DEMO_USERS, seedDemoData } from '../db/seed.js';
+import { loadConfig } from './runtime/config.js';
+import { findTemporalBinary, startEmbeddedPostgres, startTemporalDevServer } from './runtime/dev-stack.js';
+import { createLogger } from './runtime/logger.js';
+import { connectClient } from './runtime/temporal.js';
+import { startApi } from './server.js';
+import { createWorker } from './worker.js';
+
+/**
+ * `npm start`: the whole system in one process on embedded defaults. PostgreSQL and Temporal are
+ * started locally unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere; then migrations, demo
+ * data, the worker and the API. Ctrl-C stops everything this started.
+ */
+const config = loadConfig();
+const logger = createLogger(config.logLevel, 'start');
+const dataDir = resolve(config.dataDir);
+mkdirSync(dataDir, { recursive: true });
+const stops: (() => Promise<void>)[] = [];
+
+async function main(): Promise<void> {
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    logger.info('starting embedded PostgreSQL');
+    const pgServer = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), persistent: true });
+    stops.unshift(pgServer.stop);
+    databaseUrl = pgServer.url;
+  }
+  let temporalAddress = config.temporal.address;
+  let uiUrl: string | null = null;
+  if (!temporalAddress) {
+    logger.info('starting Temporal dev server');
+    const temporal = await startTemporalDevServer({
+      cli: findTemporalBinary('temporal', config.temporal.cli),
+      dbFile: join(dataDir, 'temporal.db'),
+      port: 7233,
+      uiPort: 8233,
+      namespace: config.temporal.namespace,
+      logFile: join(dataDir, 'temporal.log'),
+    });
+    stops.unshift(temporal.stop);
+    temporalAddress = temporal.address;
+    uiUrl = temporal.uiUrl;
+  }
+  const runtime = { ...config, databaseUrl, temporal: { ...config.temporal, address: temporalAddress } };
+
+  const db = createDb(databaseUrl);
+  stops.unshift(() => db.destroy());
+  const applied = await migrateToLatest(db);
+  await seedDemoData(db);
+  logger.info({ applied }, 'database ready (migrations and demo data)');
+
+  const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+  stops.unshift(() => workerConnection.close());
+  const worker = await createWorker({ config: runtime, db, connection: workerConnection, logger });
+  const workerDone = worker.run();
+  stops.unshift(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await workerDone;
+  });
+
+  const temporal = await connectClient(temporalAddress, config.temporal.namespace);
+  stops.unshift(() => temporal.connection.close());
+  const api = await startApi({ db, temporal, config: runtime, logger });
+  stops.unshift(api.stop);
+
+  const tokens = await Promise.all(DEMO_USERS.map(async ({ label, user }) => `  ${label.padEnd(28)} ${await signToken(config.jwtSecret, user)}`));
+  const uiHint = uiUrl ?? `the Temporal UI of ${temporalAddress}`;
+  console.log(
+    [
+      '',
+      'Wholesale orders is running.',
+      `  API          ${api.url}`,
+      `  API docs     ${api.url}/docs`,
+      `  Temporal UI  ${uiHint}   (an invoice's workflow id is invoice/<invoiceId>)`,
+      config.email.resendApiKey ? '  Email        Resend' : `  Email        local outbox: ${api.url}/v1/admin/outbox (admin token)`,
+      config.jwtSecretIsDev ? '  Auth         dev JWT secret (set AUTH_JWT_SECRET in production)' : '',
+      '',
+      'Demo tokens (Authorization: Bearer <token>):',
+      ...tokens,
+      '',
+      `Try: curl -H "Authorization: Bearer <customer token>" ${api.url}/v1/catalog/products`,
+      'Ctrl-C stops everything.',
+      '',
+    ]
+      .filter((line) => line !== null)
+      .join('\n'),
+  );
+}
+
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info('stopping');
+  for (const stop of stops) {
+    try {
+      await stop();
+    } catch (err) {
+      logger.warn({ err }, 'while stopping');
+    }
+  }
+  process.exit(code);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(0));
+main().catch((err: unknown) => {
+  logger.error({ err }, 'start-up failed');
+  void shutdown(1);
+});

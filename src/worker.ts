@@ -1,0 +1,46 @@
+import { fileURLToPath } from 'node:url';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { createMailer } from '../activities/email/mailer.js';
+import { createDb, type Db } from '../db/database.js';
+import { loadConfig, type Config } from './runtime/config.js';
+import { createLogger, type Logger } from './runtime/logger.js';
+import { connectWorker, temporalAddress } from './runtime/temporal.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerDeps {
+  config: Config;
+  db: Db;
+  connection: NativeConnection;
+  logger: Logger;
+  /** Prebuilt bundle (tests build it once); otherwise the worker bundles `workflows/index.ts`. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  taskQueue?: string;
+}
+
+export function createWorker({ config, db, connection, logger, workflowBundle, taskQueue }: WorkerDeps): Promise<Worker> {
+  const mailer = createMailer(config, logger);
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: taskQueue ?? config.temporal.taskQueue,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ db, mailer, config }),
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'worker');
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
+  const db = createDb(config.databaseUrl);
+  const connection = await connectWorker(temporalAddress(config));
+  const worker = await createWorker({ config, db, connection, logger });
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
+  await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
+  await connection.close();
+  await db.destroy();
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

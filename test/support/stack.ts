@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createApp } from '../../api/app.js';
+import { loadConfig, type Config } from '../../src/runtime/config.js';
+import { createLogger } from '../../src/runtime/logger.js';
+import { createWorker } from '../../src/worker.js';
+import { createTestDb, type TestDb } from './db.js';
+import { startFakeResend, type FakeResend } from './fake-resend.js';
+import { TEST_SECRET } from './fixtures.js';
+
+let runtimeInstalled = false;
+
+export interface TestStack {
+  config: Config;
+  testDb: TestDb;
+  db: TestDb['db'];
+  client: Client;
+  worker: Worker;
+  resend: FakeResend;
+  app: ReturnType<typeof createApp>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything a workflow or API test needs on real servers: its own database, its own task queue
+ * on the shared Temporal dev server, a running worker, a fake Resend, and the Hono app.
+ */
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const testDb = await createTestDb();
+  const resend = await startFakeResend();
+  const address = inject('temporalAddress');
+  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    DATABASE_URL: testDb.url,
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    AUTH_JWT_SECRET: TEST_SECRET,
+    RESEND_API_KEY: 're_test_key',
+    RESEND_BASE_URL: resend.url,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const logger = createLogger('silent', 'test');
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await createWorker({
+    config,
+    db: testDb.db,
+    connection: nativeConnection,
+    logger,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const app = createApp({ db: testDb.db, temporal: client, config, logger });
+  return {
+    config,
+    testDb,
+    db: testDb.db,
+    client,
+    worker,
+    resend,
+    app,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await resend.close();
+      await testDb.drop();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../src/contracts/activities.js';
+
+/**
+ * Every activity proxy with its timeouts and retry policy, in one reviewed place.
+ * Business failures (`ApplicationFailure` with a FailureCode type) are non-retryable where thrown.
+ */
+
+/** PostgreSQL work: reservations, numbers, projections. */
+export const db = proxyActivities<Pick<Activities, 'reserveInvoiceLines' | 'releaseInvoiceReservations' | 'allocateNumber' | 'projectInvoice' | 'projectOrder'>>({
+  // One short transaction; 30 s covers lock waits under heavy checkout contention.
+  startToCloseTimeout: '30s',
+  retry: {
+    // A database outage must delay orders, never fail them: retry without an attempt limit,
+    // backing off to one try a minute.
+    initialInterval: '500ms',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+  },
+});
+
+/** Email through Resend or the outbox. */
+export const email = proxyActivities<Pick<Activities, 'sendEmail'>>({
+  // One HTTP call to the provider; the SDK's own timeout is shorter.
+  startToCloseTimeout: '30s',
+  // Keep trying for a day (provider outages), then give up: a lost notification must not keep
+  // the business process from moving on.
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['email_rejected'] },
+});

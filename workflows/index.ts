@@ -1,0 +1,3 @@
+// The single workflow bundle entry: every workflow type the worker runs.
+export { orderWorkflow } from './order.workflow.js';
+export { invoiceWorkflow } from './invoice.workflow.js';
