@@ -6,6 +6,7 @@ import type { Mailer } from './email/mailer.js';
 import { createNumberActivities } from './numbers.activities.js';
 import { createProjectionActivities } from './projections.activities.js';
 import { createReservationActivities } from './reservations.activities.js';
+import { createShipmentActivities } from './shipments.activities.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -20,5 +21,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createNumberActivities(deps),
     ...createProjectionActivities(deps),
     ...createEmailActivities(deps),
+    ...createShipmentActivities(deps),
   } satisfies Activities;
 }

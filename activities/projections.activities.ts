@@ -19,6 +19,9 @@ export function createProjectionActivities({ db }: { db: Db }) {
         confirmed_at: state.confirmedAt,
         expires_at: state.expiresAt,
         merged_into: state.mergedInto,
+        boxes: state.boxes ? JSON.stringify(state.boxes) : null,
+        realization_id: state.realization?.id ?? null,
+        realization_number: state.realization?.number ?? null,
         created_at: state.createdAt,
       };
       await db.transaction().execute(async (trx) => {

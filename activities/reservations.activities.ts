@@ -49,7 +49,7 @@ export function createReservationActivities({ db }: { db: Db }) {
         const stockBySku = new Map(stock.map((s) => [s.sku, s]));
         const products = await trx
           .selectFrom('products')
-          .select(['sku', 'article', 'name', 'characteristic', 'price_kopecks'])
+          .select(['sku', 'article', 'name', 'characteristic', 'price_kopecks', 'pieces_per_box'])
           .where('sku', 'in', skus)
           .execute();
         const productBySku = new Map(products.map((p) => [p.sku, p]));
@@ -59,7 +59,7 @@ export function createReservationActivities({ db }: { db: Db }) {
           const product = productBySku.get(sku);
           const current = heldBySku.get(sku) ?? 0;
           if (!product) {
-            checked.push({ sku, article: sku, name: 'Неизвестный товар', characteristic: null, requested: quantity, approved: 0, priceKopecks: 0, reason: 'unknown_sku' });
+            checked.push({ sku, article: sku, name: 'Неизвестный товар', characteristic: null, requested: quantity, approved: 0, priceKopecks: 0, piecesPerBox: 1, reason: 'unknown_sku' });
             continue;
           }
           const row = stockBySku.get(sku);
@@ -75,6 +75,7 @@ export function createReservationActivities({ db }: { db: Db }) {
             requested: quantity,
             approved,
             priceKopecks: Number(product.price_kopecks),
+            piecesPerBox: product.pieces_per_box,
             ...(approved < quantity ? { reason: 'out_of_stock' as const } : {}),
           });
         }

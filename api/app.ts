@@ -9,7 +9,9 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { cartRoutes } from './routes/cart.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
 import { invoiceRoutes } from './routes/invoices.routes.js';
+import { managerRoutes } from './routes/manager.routes.js';
 import { orderRoutes } from './routes/orders.routes.js';
+import { realizationRoutes } from './routes/realizations.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
 import { warehouseRoutes } from './routes/warehouse.routes.js';
 
@@ -54,7 +56,7 @@ export function createApp(deps: ApiDeps) {
   app.use('/v1/*', authenticate(deps.config.jwtSecret));
   app.use('/v1/*', idempotency(deps.db));
 
-  for (const routes of [catalogRoutes, cartRoutes, orderRoutes, invoiceRoutes, settingsRoutes, adminRoutes, warehouseRoutes]) {
+  for (const routes of [catalogRoutes, cartRoutes, orderRoutes, invoiceRoutes, realizationRoutes, settingsRoutes, managerRoutes, adminRoutes, warehouseRoutes]) {
     app.route('/', routes(deps));
   }
   return app;

@@ -22,6 +22,8 @@ function toState(r: Selectable<InvoicesTable>): InvoiceState {
     confirmedAt: iso(r.confirmed_at),
     expiresAt: iso(r.expires_at),
     mergedInto: r.merged_into,
+    boxes: r.boxes,
+    realization: r.realization_id && r.realization_number ? { id: r.realization_id, number: r.realization_number } : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { InvoiceLine, InvoiceStatus } from '../src/domain/invoice.js';
+import type { Box } from '../src/domain/packing.js';
 import type { OrderLineInput, OrderStatus } from '../src/contracts/order.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -75,6 +76,9 @@ export interface InvoicesTable {
   confirmed_at: Timestamp | null;
   expires_at: Timestamp | null;
   merged_into: string | null;
+  boxes: JSONColumnType<Box[]> | null;
+  realization_id: string | null;
+  realization_number: string | null;
   created_at: Timestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -127,6 +131,25 @@ export interface IdempotencyKeysTable {
   created_at: DefaultedTimestamp;
 }
 
+export interface RealizationsTable {
+  id: string;
+  invoice_id: string;
+  number: string;
+  customer_id: string;
+  shipped_at: Timestamp;
+  lines: JSONColumnType<InvoiceLine[]>;
+  boxes: JSONColumnType<Box[]>;
+  total_kopecks: Int8;
+}
+
+export interface StockCorrectionsTable {
+  id: string;
+  sku: string;
+  on_hand: number;
+  affected: JSONColumnType<string[]>;
+  created_at: DefaultedTimestamp;
+}
+
 export interface Database {
   customers: CustomersTable;
   products: ProductsTable;
@@ -140,4 +163,6 @@ export interface Database {
   number_counters: NumberCountersTable;
   email_log: EmailLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  realizations: RealizationsTable;
+  stock_corrections: StockCorrectionsTable;
 }

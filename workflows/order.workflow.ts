@@ -48,6 +48,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<{ invoic
       confirmedAt: at,
       expiresAt: new Date(now + input.settings.invoiceTtlMs).toISOString(),
       mergedInto: null,
+      boxes: null,
+      realization: null,
     };
     // The read model shows the invoice before the order says "invoiced", so a client following
     // the order never meets a 404.

@@ -1,7 +1,14 @@
 import type { EmailKind, EmailRequest } from '../../src/contracts/email.js';
 import type { InvoiceState } from '../../src/contracts/invoice.js';
 import type { OrderLineInput } from '../../src/contracts/order.js';
-import { STATUS_LABELS, invoiceTotal, lineTotal, rejectedQuantity, type InvoiceLine } from '../../src/domain/invoice.js';
+import {
+  STATUS_LABELS,
+  invoiceTotal,
+  lineTotal,
+  rejectedQuantity,
+  type InvoiceLine,
+  type InvoiceStatus,
+} from '../../src/domain/invoice.js';
 import { VAT_RATE_PERCENT, formatRoublesRu, vatIncluded } from '../../src/domain/money.js';
 
 export interface RenderContext {
@@ -24,6 +31,7 @@ export interface RenderedEmail {
 const STATUS_EMAIL: Record<EmailKind, boolean> = {
   order_placed: true,
   invoice_created: true,
+  invoice_status: true,
   invoice_expiring: true,
   invoice_expired: true,
 };
@@ -39,6 +47,8 @@ export function renderEmail(request: EmailRequest, ctx: RenderContext): Rendered
       return renderOrderPlaced(request.orderId, request.lines, ctx);
     case 'invoice_created':
       return renderInvoiceCreated(request.invoice, ctx);
+    case 'invoice_status':
+      return renderInvoiceStatus(request, ctx);
     case 'invoice_expiring':
       return renderInvoiceExpiring(request.invoice, ctx);
     case 'invoice_expired':
@@ -88,14 +98,137 @@ function renderInvoiceCreated(invoice: InvoiceState, ctx: RenderContext): Render
   approvedLines(parts, invoice);
   rejectedLines(parts, invoice);
   totals(parts, invoice);
-  if (invoice.expiresAt) {
-    paragraph(
-      parts,
-      `Счёт действует до ${formatMoscowDateTime(invoice.expiresAt)}. Если его не отправить на отгрузку, он будет удалён, а резерв снят.`,
-    );
+  expiry(parts, invoice, 'на отгрузку');
+  invoiceLink(parts, invoice, ctx);
+  return finish(subject, parts);
+}
+
+type InvoiceStatusRequest = Extract<EmailRequest, { kind: 'invoice_status' }>;
+
+/**
+ * The invoice changed status. Subject and lead paragraph depend on the new status; the previous
+ * status, the reason (a manager's comment, a stock correction) and the realization number are
+ * shown when given.
+ */
+function renderInvoiceStatus(request: InvoiceStatusRequest, ctx: RenderContext): RenderedEmail {
+  const { invoice } = request;
+  const number = invoice.number;
+  const parts = start(ctx);
+  const lead = (...lines: string[]): void => {
+    paragraph(parts, ...lines, statusChangeLine(request.previousStatus, invoice.status));
+    reasonBlock(parts, request.reason, invoice.status === 'changed' ? 'Причина изменения' : 'Комментарий');
+    if (request.realizationNumber?.trim()) paragraph(parts, `Номер реализации: ${request.realizationNumber.trim()}`);
+  };
+  /** Approved lines and the total: what the customer gets. */
+  const summary = (title?: string): void => {
+    approvedLines(parts, invoice, title);
+    totals(parts, invoice);
+  };
+  /** Approved and rejected lines and the total: the result of a stock check. */
+  const checkResult = (): void => {
+    approvedLines(parts, invoice);
+    rejectedLines(parts, invoice);
+    totals(parts, invoice);
+  };
+
+  let subject: string;
+  switch (invoice.status) {
+    case 'confirmed':
+      subject = `Счёт ${number} подтверждён`;
+      lead(`Счёт ${number} подтверждён: позиции повторно проверены по наличию на складе.`);
+      checkResult();
+      expiry(parts, invoice, 'на отгрузку');
+      paragraph(parts, 'Теперь счёт можно отправить на отгрузку.');
+      break;
+    case 'changed':
+      subject = `Счёт ${number} изменён`;
+      lead(`Счёт ${number} изменён без вашего участия: менеджером или по результатам проверки остатков на складе.`);
+      paragraph(parts, 'Проверьте позиции счёта. Чтобы принять изменения, нажмите «Отправить счёт на подтверждение».');
+      checkResult();
+      expiry(parts, invoice, 'на подтверждение');
+      break;
+    case 'draft':
+      subject = `Счёт ${number} ожидает отправки на подтверждение`;
+      lead(`Счёт ${number} ожидает отправки на подтверждение: в нём есть правки или он получен объединением счетов.`);
+      paragraph(parts, 'Когда состав счёта будет готов, нажмите «Отправить счёт на подтверждение»: мы проверим наличие товаров.');
+      checkResult();
+      expiry(parts, invoice, 'на подтверждение');
+      break;
+    case 'shipment_confirmed':
+      subject = `Счёт ${number} сохранён и отправлен на отгрузку`;
+      lead(`Счёт ${number} сохранён и отправлен на отгрузку. Изменить его больше нельзя.`);
+      summary();
+      break;
+    case 'to_warehouse':
+      subject = `Счёт ${number} передан на склад`;
+      lead(`Счёт ${number} передан на склад для сборки заказа.`);
+      summary();
+      break;
+    case 'assembled':
+      subject = `Заказ по счёту ${number} собран`;
+      lead(`Заказ по счёту ${number} собран и готовится к отгрузке.`);
+      summary();
+      break;
+    case 'shipped':
+      subject = `Заказ по счёту ${number} отгружен`;
+      lead(`Заказ по счёту ${number} отгружен.`);
+      summary('Отгруженные позиции');
+      break;
+    case 'deleted':
+      subject = `Счёт ${number} удалён`;
+      lead(`Счёт ${number} удалён, резерв товаров снят.`, 'Если товары по-прежнему нужны, оформите новый заказ в личном кабинете.');
+      summary('Позиции удалённого счёта');
+      break;
+    case 'marked_for_deletion':
+      subject = `Счёт ${number} объединён с другим счётом`;
+      lead(`Счёт ${number} объединён с другим счётом и помечен на удаление. Его позиции перенесены в новый счёт.`);
+      if (invoice.mergedInto) {
+        paragraph(parts, `Идентификатор нового счёта: ${invoice.mergedInto}`);
+        link(parts, invoice.mergedInto, 'Открыть новый счёт', 'Открыть новый счёт', ctx);
+        return finish(subject, parts);
+      }
+      break;
+    case 'checking':
+    default:
+      // Any status without its own text (and one added later) gets the generic email.
+      subject = `Статус счёта ${number} изменён: «${statusLabel(invoice.status)}»`;
+      lead(`Статус счёта ${number} изменён.`);
+      break;
   }
   invoiceLink(parts, invoice, ctx);
   return finish(subject, parts);
+}
+
+/** "Было: …, стало: …", or just the status when it did not change (e.g. changed again). */
+function statusChangeLine(previous: InvoiceStatus, current: InvoiceStatus): string {
+  return previous === current
+    ? `Статус: ${statusLabel(current)}`
+    : `Было: ${statusLabel(previous)}, стало: ${statusLabel(current)}`;
+}
+
+function statusLabel(status: InvoiceStatus): string {
+  // A status from a newer payload than this code still renders as itself.
+  return (STATUS_LABELS as Partial<Record<string, string>>)[status] ?? status;
+}
+
+/** The reason someone else gave, line by line; nothing when it is empty. */
+function reasonBlock(parts: Parts, reason: string | undefined, label: string): void {
+  const lines = (reason ?? '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  if (lines.length === 0) return;
+  const [first = '', ...rest] = lines;
+  paragraph(parts, `${label}: ${first}`, ...rest);
+}
+
+/** When an invoice waiting on the customer expires, and what to do so it does not. */
+function expiry(parts: Parts, invoice: InvoiceState, sendTo: 'на отгрузку' | 'на подтверждение'): void {
+  if (!invoice.expiresAt) return;
+  paragraph(
+    parts,
+    `Счёт действует до ${formatMoscowDateTime(invoice.expiresAt)}. Если его не отправить ${sendTo}, он будет удалён, а резерв снят.`,
+  );
 }
 
 function renderInvoiceExpiring(invoice: InvoiceState, ctx: RenderContext): RenderedEmail {
@@ -204,9 +337,14 @@ function totals(parts: Parts, invoice: InvoiceState): void {
 }
 
 function invoiceLink(parts: Parts, invoice: InvoiceState, ctx: RenderContext): void {
-  const link = `${ctx.publicUrl.replace(/\/+$/, '')}/v1/invoices/${encodeURIComponent(invoice.id)}`;
-  parts.text.push('', `Открыть счёт: ${link}`);
-  parts.html.push(`<p><a href="${esc(link)}">Открыть счёт ${esc(invoice.number)}</a></p>`);
+  link(parts, invoice.id, 'Открыть счёт', `Открыть счёт ${invoice.number}`, ctx);
+}
+
+/** A link to an invoice in the API by its id: "<textLabel>: <url>" in text, `htmlLabel` as the anchor. */
+function link(parts: Parts, invoiceId: string, textLabel: string, htmlLabel: string, ctx: RenderContext): void {
+  const url = `${ctx.publicUrl.replace(/\/+$/, '')}/v1/invoices/${encodeURIComponent(invoiceId)}`;
+  parts.text.push('', `${textLabel}: ${url}`);
+  parts.html.push(`<p><a href="${esc(url)}">${esc(htmlLabel)}</a></p>`);
 }
 
 function lineName(line: InvoiceLine): string {

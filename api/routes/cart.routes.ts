@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { findInvoice } from '../../db/invoices.repository.js';
+import { addItemsUpdate } from '../../src/contracts/invoice-messages.js';
+import { command, sendInvoiceCommand } from './invoices.routes.js';
 import type { orderWorkflow } from '../../workflows/order.workflow.js';
 import { listProducts } from '../../db/catalog.repository.js';
 import { orderWorkflowId } from '../../src/contracts/ids.js';
@@ -48,6 +52,20 @@ const checkoutRoute = createRoute({
   },
   responses: { 202: json(z.object({ orderId: z.uuid().optional(), invoiceId: z.uuid().optional() }), 'Accepted'), 422: commonErrors[400], ...commonErrors },
 });
+
+/** Locking the cart rows serialises concurrent checkouts of one cart: the second finds it empty. */
+async function lockCart(trx: Transaction<Database>, customerId: string): Promise<{ sku: string; quantity: number }[]> {
+  const lines = await trx
+    .selectFrom('cart_items')
+    .select(['sku', 'quantity'])
+    .where('customer_id', '=', customerId)
+    .orderBy('updated_at')
+    .orderBy('sku')
+    .forUpdate()
+    .execute();
+  if (lines.length === 0) throw new Problem('empty_cart', 'Корзина пуста: добавьте товары перед оформлением заказа');
+  return lines;
+}
 
 export function cartRoutes({ db, temporal, config }: ApiDeps) {
   async function readCart(customerId: string) {
@@ -110,20 +128,21 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
     .openapi(checkoutRoute, async (c) => {
       const customerId = customerIdOf(c.get('user'));
       const { target } = c.req.valid('json');
-      if (target !== 'new') throw new Problem('invalid_transition', 'Добавление товаров в существующий счёт пока недоступно');
       await ensureCustomer(customerId);
+      if (target !== 'new') {
+        const invoice = await findInvoice(db, target.invoiceId, { customerId });
+        if (!invoice) throw new Problem('not_found', 'Счёт не найден');
+        await db.transaction().execute(async (trx) => {
+          const lines = await lockCart(trx, customerId);
+          // The cart empties only if the invoice took the items; a refusal leaves it as it was.
+          await sendInvoiceCommand(temporal, invoice, addItemsUpdate, { ...command(c), lines });
+          await trx.deleteFrom('cart_items').where('customer_id', '=', customerId).execute();
+        });
+        return c.json({ invoiceId: invoice.id }, 202, { Location: `/v1/invoices/${invoice.id}` });
+      }
       const orderId = randomUUID();
       await db.transaction().execute(async (trx) => {
-        // Locking the cart rows serialises concurrent checkouts of one cart: the second finds it empty.
-        const lines = await trx
-          .selectFrom('cart_items')
-          .select(['sku', 'quantity'])
-          .where('customer_id', '=', customerId)
-          .orderBy('updated_at')
-          .orderBy('sku')
-          .forUpdate()
-          .execute();
-        if (lines.length === 0) throw new Problem('empty_cart', 'Корзина пуста: добавьте товары перед оформлением заказа');
+        const lines = await lockCart(trx, customerId);
         await trx.deleteFrom('cart_items').where('customer_id', '=', customerId).execute();
         await trx.insertInto('orders').values({ id: orderId, customer_id: customerId, status: 'placed', lines: JSON.stringify(lines) }).execute();
         // Started inside the transaction: if the start fails, the cart is kept; the workflow

@@ -1,15 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
 import { findInvoice, invoiceHistory, listInvoices, type Visibility } from '../../db/invoices.repository.js';
 import { invoiceWorkflowId } from '../../src/contracts/ids.js';
-import { cancelInvoiceUpdate, type InvoiceCommand } from '../../src/contracts/invoice-messages.js';
+import { cancelInvoiceUpdate, editInvoiceUpdate, shipInvoiceUpdate, submitInvoiceUpdate, type InvoiceCommand } from '../../src/contracts/invoice-messages.js';
 import type { InvoiceState } from '../../src/contracts/invoice.js';
 import { INVOICE_ACTIONS, INVOICE_STATUSES, isFinal } from '../../src/domain/invoice.js';
 import { requireRole, type User } from '../auth.js';
 import { Problem } from '../errors.js';
-import { commonErrors, createRouter, decodeCursor, encodeCursor, json, Money, PageQuery, type ApiDeps, type AppEnv } from '../router.js';
+import { commonErrors, createRouter, decodeCursor, encodeCursor, json, Money, PageQuery, Quantity, Sku, type ApiDeps, type AppEnv } from '../router.js';
 import { invoiceView } from '../views.js';
 
 export const InvoiceSchema = z
@@ -88,12 +88,27 @@ const historyRoute = createRoute({
     ...commonErrors,
   },
 });
-const cancelRoute = createRoute({
-  method: 'post',
-  path: '/v1/invoices/{id}/cancel',
-  summary: 'Delete the invoice now, releasing its stock',
-  request: { params: IdParam, headers: IfMatch },
-  responses: { 200: json(InvoiceSchema, 'Invoice'), ...commonErrors, ...conflictErrors },
+const actionRoute = (action: string, summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/v1/invoices/{id}/${action}`,
+    summary,
+    request: { params: IdParam, headers: IfMatch },
+    responses: { 200: json(InvoiceSchema, 'The invoice after the action'), ...commonErrors, ...conflictErrors },
+  });
+const cancelRoute = actionRoute('cancel', 'Delete the invoice now, releasing its stock');
+const submitRoute = actionRoute('submit', 'Send for confirmation: re-check every line (from changed: accept the changes)');
+const shipRoute = actionRoute('ship', 'Send for shipment (only from confirmed): locks the invoice');
+const editRoute = createRoute({
+  method: 'patch',
+  path: '/v1/invoices/{id}',
+  summary: 'Change quantities or remove lines (0 removes) → draft',
+  request: {
+    params: IdParam,
+    headers: IfMatch,
+    body: { content: { 'application/json': { schema: z.object({ lines: z.array(z.object({ sku: Sku, quantity: Quantity })).min(1).max(1000) }) } }, required: true },
+  },
+  responses: { 200: json(InvoiceSchema, 'The edited invoice'), ...commonErrors, ...conflictErrors },
 });
 
 export function visibilityOf(user: User): Visibility {
@@ -109,6 +124,34 @@ export function expectedVersion(header: string | undefined): number | undefined 
   const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
   if (!m) throw new Problem('validation_failed', 'If-Match должен содержать версию счёта', [{ path: 'header.if-match', message: 'expected a version number' }]);
   return Number(m[1]);
+}
+
+/** The command envelope of a request: who, which version it saw, and its idempotency key. */
+export function command(c: Context<AppEnv>): InvoiceCommand {
+  const user = c.get('user');
+  const version = expectedVersion(c.req.header('If-Match'));
+  return {
+    actor: { type: user.role, id: user.sub },
+    ...(version !== undefined ? { expectedVersion: version } : {}),
+    requestId: c.req.header('Idempotency-Key') ?? crypto.randomUUID(),
+  };
+}
+
+/** Sends a command to the invoice's workflow; a finished workflow means the invoice is deleted. */
+export async function sendInvoiceCommand<C extends InvoiceCommand>(
+  temporal: Client,
+  invoice: InvoiceState,
+  update: UpdateDefinition<InvoiceState, [C]>,
+  cmd: C,
+): Promise<InvoiceState> {
+  const gone = () => new Problem('invalid_transition', `Счёт ${invoice.number} удалён: действия с ним недоступны`);
+  if (isFinal(invoice.status)) throw gone();
+  try {
+    return await temporal.workflow.getHandle(invoiceWorkflowId(invoice.id)).executeUpdate(update, { args: [cmd], updateId: cmd.requestId });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw gone();
+    throw err;
+  }
 }
 
 export function invoiceRoutes({ db, temporal }: ApiDeps) {
@@ -128,17 +171,13 @@ export function invoiceRoutes({ db, temporal }: ApiDeps) {
     };
   }
 
-  /** Sends a command to the invoice's workflow; a finished workflow means the invoice is deleted. */
-  async function send(invoice: InvoiceState, update: UpdateDefinition<InvoiceState, [InvoiceCommand]>, cmd: InvoiceCommand): Promise<InvoiceState> {
-    const gone = () => new Problem('invalid_transition', `Счёт ${invoice.number} удалён: действия с ним недоступны`);
-    if (isFinal(invoice.status)) throw gone();
-    try {
-      return await temporal.workflow.getHandle(invoiceWorkflowId(invoice.id)).executeUpdate(update, { args: [cmd], updateId: cmd.requestId });
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw gone();
-      throw err;
-    }
+  async function customersInvoice(c: Context<AppEnv>, id: string): Promise<InvoiceState> {
+    const invoice = await visibleInvoice(c, id);
+    if (c.get('user').role !== 'customer') throw new Problem('forbidden', 'Это действие доступно только клиенту');
+    return invoice;
   }
+
+  const send = <C extends InvoiceCommand>(invoice: InvoiceState, update: UpdateDefinition<InvoiceState, [C]>, cmd: C) => sendInvoiceCommand(temporal, invoice, update, cmd);
 
   const respond = (c: Context<AppEnv>, state: InvoiceState) => c.json(invoiceView(state), 200, { ETag: `"${state.version}"` });
 
@@ -166,9 +205,11 @@ export function invoiceRoutes({ db, temporal }: ApiDeps) {
       const invoice = await visibleInvoice(c, c.req.valid('param').id);
       return c.json(await invoiceHistory(db, invoice.id), 200);
     })
-    .openapi(cancelRoute, async (c) => {
-      const invoice = await visibleInvoice(c, c.req.valid('param').id);
-      if (c.get('user').role !== 'customer') throw new Problem('forbidden', 'Отменить счёт может только клиент');
-      return respond(c, await send(invoice, cancelInvoiceUpdate, command(c)));
+    .openapi(cancelRoute, async (c) => respond(c, await send(await customersInvoice(c, c.req.valid('param').id), cancelInvoiceUpdate, command(c))))
+    .openapi(submitRoute, async (c) => respond(c, await send(await customersInvoice(c, c.req.valid('param').id), submitInvoiceUpdate, command(c))))
+    .openapi(shipRoute, async (c) => respond(c, await send(await customersInvoice(c, c.req.valid('param').id), shipInvoiceUpdate, command(c))))
+    .openapi(editRoute, async (c) => {
+      const invoice = await customersInvoice(c, c.req.valid('param').id);
+      return respond(c, await send(invoice, editInvoiceUpdate, { ...command(c), lines: c.req.valid('json').lines }));
     });
 }

@@ -1,43 +1,83 @@
+import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'kysely';
+import type { stockCorrectionWorkflow } from '../../workflows/stock-correction.workflow.js';
+import { findInvoice } from '../../db/invoices.repository.js';
+import { stockCorrectionWorkflowId } from '../../src/contracts/ids.js';
+import { warehouseStepUpdate } from '../../src/contracts/invoice-messages.js';
+import { WAREHOUSE_STATUSES } from '../../src/domain/invoice.js';
 import { requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
-import { commonErrors, createRouter, json, Sku, type ApiDeps } from '../router.js';
+import { commonErrors, createRouter, json, PositiveQuantity, Sku, type ApiDeps } from '../router.js';
+import { invoiceView } from '../views.js';
+import { InvoiceSchema, command, sendInvoiceCommand } from './invoices.routes.js';
 
 const setStockRoute = createRoute({
   method: 'put',
   path: '/v1/warehouse/stock/{sku}',
-  summary: 'Stock correction: set the pieces on hand',
+  summary: 'Stock correction: set the pieces on hand (cuts reservations when it falls below them)',
   request: {
     params: z.object({ sku: Sku }),
     body: { content: { 'application/json': { schema: z.object({ onHand: z.number().int().min(0).max(100_000_000) }) } }, required: true },
   },
   responses: {
-    200: json(z.object({ sku: z.string(), onHand: z.number().int(), reserved: z.number().int(), available: z.number().int() }), 'Stock'),
+    200: json(
+      z.object({ sku: z.string(), onHand: z.number().int(), reserved: z.number().int(), available: z.number().int(), affectedInvoiceIds: z.array(z.uuid()) }),
+      'Stock after the correction',
+    ),
     ...commonErrors,
   },
 });
 
-export function warehouseRoutes({ db }: ApiDeps) {
+const BoxSchema = z.object({
+  number: z.number().int().min(1),
+  lines: z.array(z.object({ sku: Sku, quantity: PositiveQuantity })).min(1),
+});
+
+const statusRoute = createRoute({
+  method: 'post',
+  path: '/v1/warehouse/invoices/{id}/status',
+  summary: 'Warehouse progress: to_warehouse → assembled (with boxes) → shipped',
+  request: {
+    params: z.object({ id: z.uuid() }),
+    body: {
+      content: {
+        'application/json': {
+          schema: z.object({
+            status: z.enum(WAREHOUSE_STATUSES),
+            boxes: z.array(BoxSchema).min(1).max(10_000).optional().openapi({ description: 'box number → SKU → quantity; without it the system packs by pieces per box' }),
+          }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: { 200: json(InvoiceSchema, 'The invoice'), ...commonErrors },
+});
+
+export function warehouseRoutes({ db, temporal, config }: ApiDeps) {
   const router = createRouter();
   router.use('/v1/warehouse/*', requireRole('warehouse'));
-  return router.openapi(setStockRoute, async (c) => {
-    const { sku } = c.req.valid('param');
-    const { onHand } = c.req.valid('json');
-    const row = await db.transaction().execute(async (trx) => {
-      const product = await trx.selectFrom('products').select('sku').where('sku', '=', sku).executeTakeFirst();
+  return router
+    .openapi(setStockRoute, async (c) => {
+      const { sku } = c.req.valid('param');
+      const { onHand } = c.req.valid('json');
+      const product = await db.selectFrom('products').select('sku').where('sku', '=', sku).executeTakeFirst();
       if (!product) throw new Problem('not_found', `Товар ${sku} не найден в каталоге`);
-      const current = await trx.selectFrom('stock').select(['reserved']).where('sku', '=', sku).forUpdate().executeTakeFirst();
-      if (current && onHand < current.reserved) {
-        throw new Problem('invalid_stock', `Остаток ${onHand} меньше зарезервированного (${current.reserved}) по ${sku}`);
-      }
-      return trx
-        .insertInto('stock')
-        .values({ sku, on_hand: onHand })
-        .onConflict((oc) => oc.column('sku').doUpdateSet({ on_hand: onHand, updated_at: sql`now()` }))
-        .returning(['sku', 'on_hand', 'reserved'])
-        .executeTakeFirstOrThrow();
+      const correctionId = randomUUID();
+      const { affectedInvoiceIds } = await temporal.workflow.execute<typeof stockCorrectionWorkflow>('stockCorrectionWorkflow', {
+        workflowId: stockCorrectionWorkflowId(correctionId),
+        taskQueue: config.temporal.taskQueue,
+        args: [{ correctionId, sku, onHand }],
+        staticSummary: `Корректировка остатка ${sku}: ${onHand} шт.`,
+      });
+      const row = await db.selectFrom('stock').select(['on_hand', 'reserved']).where('sku', '=', sku).executeTakeFirstOrThrow();
+      return c.json({ sku, onHand: row.on_hand, reserved: row.reserved, available: row.on_hand - row.reserved, affectedInvoiceIds }, 200);
+    })
+    .openapi(statusRoute, async (c) => {
+      const invoice = await findInvoice(db, c.req.valid('param').id, 'all');
+      if (!invoice) throw new Problem('not_found', 'Счёт не найден');
+      const { status, boxes } = c.req.valid('json');
+      const state = await sendInvoiceCommand(temporal, invoice, warehouseStepUpdate, { ...command(c), status, ...(boxes ? { boxes } : {}) });
+      return c.json(invoiceView(state), 200, { ETag: `"${state.version}"` });
     });
-    return c.json({ sku: row.sku, onHand: row.on_hand, reserved: row.reserved, available: row.on_hand - row.reserved }, 200);
-  });
 }

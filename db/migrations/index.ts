@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as init from './2026-11-27T0800_init.js';
+import * as realizations from './2026-11-27T0900_realizations.js';
 
 /** Every migration, by timestamped name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
   '2026-11-27T0800_init': init,
+  '2026-11-27T0900_realizations': realizations,
 };

@@ -1,5 +1,6 @@
 import type { NumberKind } from '../domain/numbering.js';
 import type { InvoiceLine } from '../domain/invoice.js';
+import type { Box } from '../domain/packing.js';
 import type { EmailRequest } from './email.js';
 import type { InvoiceEvent, InvoiceState } from './invoice.js';
 import type { OrderLineInput, OrderProjection } from './order.js';
@@ -22,4 +23,26 @@ export interface Activities {
   projectInvoice(input: { state: InvoiceState; event: InvoiceEvent | null }): Promise<void>;
   projectOrder(input: OrderProjection): Promise<void>;
   sendEmail(input: EmailRequest): Promise<void>;
+  /** What the invoice holds right now, by SKU (a stock correction may have cut it). */
+  getInvoiceReservations(input: { invoiceId: string }): Promise<Record<string, number>>;
+  /**
+   * Ships the invoice: its reservations leave stock (on hand and reserved both drop) and the
+   * realization is written, once; a retry returns the realization already written.
+   */
+  commitShipment(input: ShipmentInput): Promise<void>;
+  /**
+   * Sets a SKU's on-hand stock; when it falls below what is reserved, cuts reservations (invoices
+   * waiting on the customer first, newest first). Returns the invoices it cut, once per correction.
+   */
+  correctStock(input: { correctionId: string; sku: string; onHand: number }): Promise<{ affectedInvoiceIds: string[] }>;
+}
+
+export interface ShipmentInput {
+  invoiceId: string;
+  customerId: string;
+  realizationId: string;
+  realizationNumber: string;
+  shippedAt: string;
+  lines: InvoiceLine[];
+  boxes: Box[];
 }

@@ -1,3 +1,4 @@
+import type { InvoiceStatus } from '../domain/invoice.js';
 import type { InvoiceState } from './invoice.js';
 import type { OrderLineInput } from './order.js';
 
@@ -9,6 +10,17 @@ import type { OrderLineInput } from './order.js';
 export type EmailRequest =
   | { key: string; kind: 'order_placed'; customerId: string; orderId: string; lines: OrderLineInput[] }
   | { key: string; kind: 'invoice_created'; customerId: string; invoice: InvoiceState }
+  | {
+      key: string;
+      kind: 'invoice_status';
+      customerId: string;
+      invoice: InvoiceState;
+      previousStatus: InvoiceStatus;
+      /** Why it changed, when someone else changed it (a manager's comment, a stock correction). */
+      reason?: string;
+      /** Set when the invoice was shipped. */
+      realizationNumber?: string;
+    }
   | { key: string; kind: 'invoice_expiring'; customerId: string; invoice: InvoiceState }
   | { key: string; kind: 'invoice_expired'; customerId: string; invoice: InvoiceState };
 

@@ -1,3 +1,4 @@
 /** Workflow ids are business ids, so operators find an entity in the Temporal UI by its id. */
 export const orderWorkflowId = (orderId: string): string => `order/${orderId}`;
 export const invoiceWorkflowId = (invoiceId: string): string => `invoice/${invoiceId}`;
+export const stockCorrectionWorkflowId = (correctionId: string): string => `stock/${correctionId}`;

@@ -1,5 +1,6 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { InvoiceLine, InvoiceStatus } from '../domain/invoice.js';
+import type { Box } from '../domain/packing.js';
 import type { WorkflowSettings } from './settings.js';
 
 /** JSON-only snapshot of an invoice: the workflow's state, the read model row and the query answer. */
@@ -15,6 +16,10 @@ export interface InvoiceState {
   confirmedAt: string | null;
   expiresAt: string | null;
   mergedInto: string | null;
+  /** Set when assembled: what the warehouse packed, box by box. */
+  boxes: Box[] | null;
+  /** Set when shipped. */
+  realization: { id: string; number: string } | null;
 }
 
 export type ActorType = 'customer' | 'manager' | 'warehouse' | 'admin' | 'system';

@@ -71,6 +71,9 @@ export interface InvoiceLine {
   requested: number;
   approved: number;
   priceKopecks: Kopecks;
+  piecesPerBox: number;
+  /** The manager set this price; re-checks keep it instead of the catalog price. */
+  manualPrice?: boolean;
   reason?: RejectionReason;
 }
 
@@ -96,4 +99,48 @@ export function sumBySku<T extends { sku: string; quantity: number }>(lines: rea
   const totals = new Map<string, number>();
   for (const line of lines) totals.set(line.sku, (totals.get(line.sku) ?? 0) + line.quantity);
   return [...totals].map(([sku, quantity]) => ({ sku, quantity }));
+}
+
+/** Why `action` is refused in `status`, with the code the API answers; undefined when allowed. */
+export function refusal(status: InvoiceStatus, action: InvoiceAction): { code: 'invoice_locked' | 'invalid_transition'; reason: string } | undefined {
+  if (allowedActions(status).includes(action)) return undefined;
+  const label = STATUS_LABELS[status];
+  if (isLocked(status)) return { code: 'invoice_locked', reason: `Счёт в статусе «${label}»: он отправлен на отгрузку и больше не изменяется` };
+  if (action === 'ship' && (status === 'draft' || status === 'changed')) {
+    return {
+      code: 'invalid_transition',
+      reason:
+        status === 'changed'
+          ? 'Счёт изменён: нажмите «Отправить счёт на подтверждение», чтобы принять изменения, затем отправьте его на отгрузку'
+          : 'В счёте есть несохранённые на складе правки: сначала отправьте счёт на подтверждение, затем на отгрузку',
+    };
+  }
+  if (action === 'submit' && status === 'confirmed') return { code: 'invalid_transition', reason: 'Счёт уже подтверждён: его можно отправить на отгрузку' };
+  if (status === 'deleted') return { code: 'invalid_transition', reason: 'Счёт удалён: действия с ним недоступны' };
+  if (status === 'marked_for_deletion') return { code: 'invalid_transition', reason: 'Счёт объединён с другим счётом и будет удалён' };
+  if (status === 'checking') return { code: 'invalid_transition', reason: 'Счёт ещё проверяется: дождитесь окончания проверки' };
+  return { code: 'invalid_transition', reason: `Действие недоступно для счёта в статусе «${label}»` };
+}
+
+export const WAREHOUSE_STATUSES = ['to_warehouse', 'assembled', 'shipped'] as const;
+export type WarehouseStatus = (typeof WAREHOUSE_STATUSES)[number];
+
+const WAREHOUSE_FROM: Record<WarehouseStatus, InvoiceStatus> = {
+  to_warehouse: 'shipment_confirmed',
+  assembled: 'to_warehouse',
+  shipped: 'assembled',
+};
+
+/** The warehouse moves an invoice one step at a time; undefined when the step is allowed. */
+export function warehouseRefusal(status: InvoiceStatus, target: WarehouseStatus): string | undefined {
+  const from = WAREHOUSE_FROM[target];
+  if (status === from) return undefined;
+  return `Статус «${STATUS_LABELS[target]}» ставится только после «${STATUS_LABELS[from]}», а счёт в статусе «${STATUS_LABELS[status]}»`;
+}
+
+/** Statuses whose reservations a stock correction may cut, in the order it cuts them. */
+export function cutPriority(status: InvoiceStatus): number | undefined {
+  if (waitsOnCustomer(status)) return 0;
+  if (status === 'shipment_confirmed') return 1;
+  return undefined; // picked or packed goods are physically set aside: never cut
 }

@@ -347,7 +347,8 @@ async function waitForFrontend(
     }
     let connection: Connection | undefined;
     try {
-      connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      // Short: a refused connect otherwise waits out the whole timeout before we notice an exit.
+      connection = await Connection.connect({ address, connectTimeout: 500 });
       const ready = connection;
       await ready.withDeadline(Date.now() + 2_000, () => ready.workflowService.describeNamespace({ namespace }));
       return ready;

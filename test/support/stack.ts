@@ -29,7 +29,7 @@ export interface TestStack {
  */
 export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   const testDb = await createTestDb();

@@ -1,0 +1,50 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { invoiceTotal, lineTotal } from '../../src/domain/invoice.js';
+import { formatRoubles, vatIncluded } from '../../src/domain/money.js';
+import { customerIdOf, requireRole } from '../auth.js';
+import { commonErrors, createRouter, json, Money, type ApiDeps } from '../router.js';
+
+const RealizationSchema = z
+  .object({
+    id: z.uuid(),
+    number: z.string(),
+    invoiceId: z.uuid(),
+    shippedAt: z.string(),
+    lines: z.array(z.object({ sku: z.string(), article: z.string(), name: z.string(), characteristic: z.string().nullable(), quantity: z.number().int(), price: Money, total: Money })),
+    boxes: z.array(z.object({ number: z.number().int(), lines: z.array(z.object({ sku: z.string(), quantity: z.number().int() })) })),
+    total: Money,
+    vat: Money,
+  })
+  .openapi('Realization');
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/v1/realizations',
+  summary: 'Shipped realizations with lines, boxes and totals',
+  request: { query: z.object({ from: z.iso.date().optional(), to: z.iso.date().optional() }) },
+  responses: { 200: json(z.object({ items: z.array(RealizationSchema) }), 'Realizations, newest first'), ...commonErrors },
+});
+
+export function realizationRoutes({ db }: ApiDeps) {
+  const router = createRouter();
+  router.use('/v1/realizations', requireRole('customer'));
+  return router.openapi(listRoute, async (c) => {
+    const { from, to } = c.req.valid('query');
+    let q = db.selectFrom('realizations').selectAll().where('customer_id', '=', customerIdOf(c.get('user'))).orderBy('shipped_at', 'desc');
+    // Dates are Moscow calendar days.
+    if (from) q = q.where('shipped_at', '>=', new Date(`${from}T00:00:00+03:00`));
+    if (to) q = q.where('shipped_at', '<', new Date(new Date(`${to}T00:00:00+03:00`).getTime() + 86_400_000));
+    const rows = await q.execute();
+    const items = rows.map((r) => ({
+      id: r.id,
+      number: r.number,
+      invoiceId: r.invoice_id,
+      shippedAt: r.shipped_at.toISOString(),
+      lines: r.lines.map((l) => ({ sku: l.sku, article: l.article, name: l.name, characteristic: l.characteristic, quantity: l.approved, price: formatRoubles(l.priceKopecks), total: formatRoubles(lineTotal(l)) })),
+      boxes: r.boxes,
+      total: formatRoubles(invoiceTotal(r.lines)),
+      vat: formatRoubles(vatIncluded(invoiceTotal(r.lines))),
+    }));
+    return c.json({ items }, 200);
+  });
+}

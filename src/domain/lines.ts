@@ -1,0 +1,59 @@
+import type { InvoiceLine } from './invoice.js';
+
+/** Pure operations on invoice lines; each returns new lines or a reason to refuse. */
+
+export interface QuantityChange {
+  sku: string;
+  quantity: number;
+}
+
+export type LinesResult = { ok: true; lines: InvoiceLine[] } | { ok: false; reason: string };
+
+/**
+ * The customer's edit: new requested quantities for lines already on the invoice (0 removes).
+ * Approved quantities can only shrink here; growing needs a re-check (send for confirmation).
+ */
+export function applyEdit(lines: readonly InvoiceLine[], changes: readonly QuantityChange[]): LinesResult {
+  const bySku = new Map(changes.map((c) => [c.sku, c.quantity]));
+  if (bySku.size !== changes.length) return { ok: false, reason: 'Каждый артикул можно указать только один раз' };
+  const unknown = changes.filter((c) => !lines.some((l) => l.sku === c.sku)).map((c) => c.sku);
+  if (unknown.length) {
+    return { ok: false, reason: `В счёте нет позиций ${unknown.join(', ')}: новые товары добавляются через корзину («Добавить товары в счёт»)` };
+  }
+  const next = lines.flatMap((line) => {
+    const quantity = bySku.get(line.sku);
+    if (quantity === undefined) return [line];
+    if (quantity === 0) return [];
+    return [{ ...line, requested: quantity, approved: Math.min(line.approved, quantity) }];
+  });
+  if (next.length === 0) return { ok: false, reason: 'В счёте должна остаться хотя бы одна позиция; чтобы удалить счёт, отмените его' };
+  return { ok: true, lines: next };
+}
+
+/** Requested quantities after adding items: the same SKU sums up, new SKUs go to the end. */
+export function requestedAfterAdding(lines: readonly InvoiceLine[], added: readonly QuantityChange[]): QuantityChange[] {
+  const totals = new Map(lines.map((l) => [l.sku, l.requested]));
+  for (const a of added) totals.set(a.sku, (totals.get(a.sku) ?? 0) + a.quantity);
+  return [...totals].map(([sku, quantity]) => ({ sku, quantity }));
+}
+
+/** Checked lines from the stock check, keeping prices a manager set by hand. */
+export function keepManualPrices(previous: readonly InvoiceLine[], checked: readonly InvoiceLine[]): InvoiceLine[] {
+  const manual = new Map(previous.filter((l) => l.manualPrice).map((l) => [l.sku, l.priceKopecks]));
+  return checked.map((line) => {
+    const price = manual.get(line.sku);
+    return price === undefined ? line : { ...line, priceKopecks: price, manualPrice: true };
+  });
+}
+
+/** Sets approved quantities to what the invoice really holds after a stock correction cut it. */
+export function applyHeld(lines: readonly InvoiceLine[], held: ReadonlyMap<string, number>): { lines: InvoiceLine[]; cut: { sku: string; from: number; to: number }[] } {
+  const cut: { sku: string; from: number; to: number }[] = [];
+  const next = lines.map((line) => {
+    const have = held.get(line.sku) ?? 0;
+    if (have >= line.approved) return line;
+    cut.push({ sku: line.sku, from: line.approved, to: have });
+    return { ...line, approved: have, reason: 'out_of_stock' as const };
+  });
+  return { lines: next, cut };
+}
