@@ -77,7 +77,7 @@ describe('startTemporalDevServer', () => {
     });
     try {
       const address = `127.0.0.1:${port}`;
-      for (let ready = false; !ready; ) {
+      for (let ready = false; !ready;) {
         ready = await Connection.connect({ address, connectTimeout: 1_000 }).then(
           async (connection) => {
             await connection.close();

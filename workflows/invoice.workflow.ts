@@ -55,7 +55,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
   /** Commands run one at a time: the state a handler validated is the state it changes. */
   async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    await condition(() => !busy);
+    // Re-check after waking: several waiters can be released by the same change.
+    while (busy) await condition(() => !busy);
     busy = true;
     try {
       return await fn();

@@ -86,23 +86,36 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * Signals `pid` once this process is gone, however it goes (exit, crash, SIGTERM, even SIGKILL):
- * a detached `sh` blocks reading a pipe only we hold, and the kernel closes that pipe when we die.
- * An `exit` handler alone misses signals without handlers and SIGKILL (e.g. vitest killing a fork).
- * `read` is a shell builtin, so killing the watchdog leaves nothing behind. Call `.kill()` on the
- * result once the child has been stopped normally.
+ * Makes sure `pid` gets `signal` when this process goes, however it goes. An `exit` handler covers
+ * normal exits (and works where `sh` is missing), but not signals without handlers nor SIGKILL
+ * (e.g. vitest killing a fork); for those a detached `sh` blocks reading a pipe only we hold, and
+ * the kernel closes that pipe when we die. `read` is a shell builtin, so killing the watchdog leaves
+ * nothing behind. Call `release()` once the child has stopped.
  */
-function stopWithParent(pid: number, signal: 'TERM' | 'INT'): ChildProcess {
+function stopWithParent(pid: number, signal: 'SIGTERM' | 'SIGINT'): { release(): void } {
   // `kill -1` would signal every process we may signal: never let a bad pid through.
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`refusing to watch pid ${pid}`);
-  const watchdog = spawn('sh', ['-c', 'read -r _; kill -s "$1" "$2" 2>/dev/null', 'stop-with-parent', signal, String(pid)], {
+  const watchdog = spawn('sh', ['-c', 'read -r _; kill -s "$1" "$2" 2>/dev/null', 'stop-with-parent', signal.slice(3), String(pid)], {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true, // outside our process group, so a Ctrl+C aimed at us does not kill it first
   });
-  watchdog.on('error', () => undefined); // best effort: without `sh` we only lose the safety net
+  watchdog.on('error', () => undefined); // best effort: without `sh` only the exit handler remains
   watchdog.unref();
   (watchdog.stdin as Socket | null)?.unref(); // the watchdog must not keep our event loop alive
-  return watchdog;
+  const onExit = () => {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', onExit);
+  return {
+    release() {
+      process.removeListener('exit', onExit);
+      watchdog.kill('SIGKILL');
+    },
+  };
 }
 
 /** Keeps the last lines of a child's output for error messages. */
@@ -215,14 +228,17 @@ export async function startEmbeddedPostgres(opts: {
   });
   const failed = (step: string) => (error: unknown) => {
     const hint = process.getuid?.() === 0 ? ` (running as root: the \`postgres\` user must be able to reach ${dataDir})` : '';
-    throw new Error(`embedded PostgreSQL ${step} failed on ${dataDir}${hint}: ${error instanceof Error ? error.message : 'exited early'}\n${log.text()}`, { cause: error });
+    throw new Error(
+      `embedded PostgreSQL ${step} failed on ${dataDir}${hint}: ${error instanceof Error ? error.message : 'exited early'}\n${log.text()}`,
+      { cause: error },
+    );
   };
   // The library rejects start() with `undefined` and logs the reason, hence the captured log tail.
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise().catch(failed('initdb'));
   await clearStalePostmasterPid(dataDir);
   await server.start().catch(failed('start'));
   const pid = Number.parseInt((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '', 10);
-  const watchdog = stopWithParent(pid, 'INT'); // SIGINT = PostgreSQL's "fast" shutdown
+  const guard = stopWithParent(pid, 'SIGINT'); // SIGINT = PostgreSQL's "fast" shutdown
   const base = `postgres://postgres:postgres@127.0.0.1:${port}`;
 
   let stopping: Promise<void> | undefined;
@@ -231,7 +247,7 @@ export async function startEmbeddedPostgres(opts: {
       // The library waits for an 'exit' event that never comes if PostgreSQL already died.
       if (isAlive(pid)) await server.stop();
       else if (!persistent) await rm(dataDir, { recursive: true, force: true });
-      watchdog.kill('SIGKILL');
+      guard.release();
     })());
   await createDatabaseIfMissing(`${base}/postgres`, database).catch(async (error: unknown) => {
     await stop();
@@ -285,8 +301,14 @@ export async function startTemporalDevServer(opts: {
     const error = await new Promise<Error>((resolve) => child.once('error', resolve));
     throw new Error(`cannot run ${opts.cli}: ${error.message}`, { cause: error });
   }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const watchdog = stopWithParent(child.pid, 'TERM');
+  const guard = stopWithParent(child.pid, 'SIGTERM');
+  // Released on any exit (not only ours), so a recycled pid is never signalled later.
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      guard.release();
+      resolve();
+    }),
+  );
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -294,7 +316,6 @@ export async function startTemporalDevServer(opts: {
       await exited;
       clearTimeout(killer);
     }
-    watchdog.kill('SIGKILL');
   };
   try {
     const connection = await waitForFrontend(address, opts.namespace, child, log, opts.logFile);
