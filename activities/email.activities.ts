@@ -5,6 +5,7 @@ import type { FailureCode } from '../src/domain/failures.js';
 import type { Config } from '../src/runtime/config.js';
 import type { Mailer } from './email/mailer.js';
 import { isStatusEmail, renderEmail } from './email/templates.js';
+import { readDocumentFile, readPaymentOrder } from '../db/documents.repository.js';
 
 const NOT_FOUND: FailureCode = 'not_found';
 
@@ -16,6 +17,7 @@ export interface EmailActivityDeps {
 
 export function createEmailActivities(deps: EmailActivityDeps) {
   const { db, mailer, config } = deps;
+  const attachmentsOf = (request: EmailRequest) => loadAttachments(db, request);
 
   return {
     /**
@@ -30,7 +32,7 @@ export function createEmailActivities(deps: EmailActivityDeps) {
 
       const customer = await db
         .selectFrom('customers')
-        .select(['name', 'email', 'email_notifications'])
+        .select(['name', 'email', 'email_notifications', 'manager_email'])
         .where('id', '=', request.customerId)
         .executeTakeFirst();
       if (!customer) {
@@ -38,7 +40,9 @@ export function createEmailActivities(deps: EmailActivityDeps) {
       }
 
       const rendered = renderEmail(request, { customerName: customer.name, publicUrl: config.publicUrl });
-      const row = { key: request.key, kind: request.kind, to_address: customer.email, ...rendered };
+      // Payment orders go to the customer's manager; everything else to the customer.
+      const to = request.kind === 'payment_order' ? customer.manager_email : customer.email;
+      const row = { key: request.key, kind: request.kind, to_address: to, ...rendered };
 
       if (!customer.email_notifications && isStatusEmail(request.kind)) {
         await db
@@ -49,7 +53,8 @@ export function createEmailActivities(deps: EmailActivityDeps) {
         return;
       }
 
-      const result = await mailer.send({ key: request.key, to: customer.email, ...rendered });
+      const attachments = await attachmentsOf(request);
+      const result = await mailer.send({ key: request.key, to, ...rendered, ...(attachments ? { attachments } : {}) });
 
       await db
         .insertInto('email_log')
@@ -58,6 +63,21 @@ export function createEmailActivities(deps: EmailActivityDeps) {
         .execute();
     },
   };
+}
+
+/** Files travel by id: the bytes are read from PostgreSQL here, never carried in the request. */
+async function loadAttachments(db: Db, request: EmailRequest): Promise<{ filename: string; content: Buffer }[] | undefined> {
+  if (request.kind === 'document_ready') {
+    const file = await readDocumentFile(db, request.documentId, request.customerId);
+    if (!file) throw ApplicationFailure.nonRetryable(`Файл документа ${request.documentId} не найден`, NOT_FOUND);
+    return [{ filename: file.fileName, content: file.content }];
+  }
+  if (request.kind === 'payment_order') {
+    const order = await readPaymentOrder(db, request.paymentOrderId);
+    if (order?.customerId !== request.customerId) throw ApplicationFailure.nonRetryable(`Платёжное поручение ${request.paymentOrderId} не найдено`, NOT_FOUND);
+    return [{ filename: order.fileName, content: order.content }];
+  }
+  return undefined;
 }
 
 export type EmailActivities = ReturnType<typeof createEmailActivities>;

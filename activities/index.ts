@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { Activities } from '../src/contracts/activities.js';
 import type { Config } from '../src/runtime/config.js';
+import { createDocumentActivities } from './documents.activities.js';
 import { createEmailActivities } from './email.activities.js';
 import type { Mailer } from './email/mailer.js';
 import { createNumberActivities } from './numbers.activities.js';
@@ -22,5 +23,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createProjectionActivities(deps),
     ...createEmailActivities(deps),
     ...createShipmentActivities(deps),
+    ...createDocumentActivities(deps),
   } satisfies Activities;
 }

@@ -2,6 +2,7 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { InvoiceLine, InvoiceStatus } from '../src/domain/invoice.js';
 import type { Box } from '../src/domain/packing.js';
 import type { OrderLineInput, OrderStatus } from '../src/contracts/order.js';
+import type { DocumentParams, DocumentStatus, DocumentType } from '../src/contracts/documents.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamp the database fills in (default now()). */
@@ -150,6 +151,43 @@ export interface StockCorrectionsTable {
   created_at: DefaultedTimestamp;
 }
 
+export interface DocumentsTable {
+  id: string;
+  customer_id: string;
+  type: DocumentType;
+  status: ColumnType<DocumentStatus, DocumentStatus | undefined, DocumentStatus>;
+  params: JSONColumnType<DocumentParams>;
+  number: string | null;
+  file_name: string | null;
+  content_type: string | null;
+  content: Buffer | null;
+  size_bytes: number | null;
+  error: string | null;
+  created_at: DefaultedTimestamp;
+  ready_at: Timestamp | null;
+}
+
+export interface PaymentsTable {
+  id: string;
+  customer_id: string;
+  amount_kopecks: Int8;
+  /** A calendar date: pg returns `date` as a Date at local midnight, so read it with to_char. */
+  paid_at: ColumnType<Date, string, string>;
+  reference: string;
+  registered_by: string;
+  created_at: DefaultedTimestamp;
+}
+
+export interface PaymentOrdersTable {
+  id: string;
+  customer_id: string;
+  file_name: string;
+  content_type: string;
+  content: Buffer;
+  size_bytes: number;
+  created_at: DefaultedTimestamp;
+}
+
 export interface Database {
   customers: CustomersTable;
   products: ProductsTable;
@@ -165,4 +203,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   realizations: RealizationsTable;
   stock_corrections: StockCorrectionsTable;
+  documents: DocumentsTable;
+  payments: PaymentsTable;
+  payment_orders: PaymentOrdersTable;
 }

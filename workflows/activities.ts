@@ -28,3 +28,17 @@ export const email = proxyActivities<Pick<Activities, 'sendEmail'>>({
   scheduleToCloseTimeout: '24h',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['email_rejected'] },
 });
+
+/** Document generation: one query and one PDF/XLSX build, then one write of the bytes. */
+export const documents = proxyActivities<Pick<Activities, 'generateDocument' | 'markDocumentFailed'>>({
+  // The bench builds a 50,000-line report in seconds; 2 minutes leaves room for a slow database.
+  startToCloseTimeout: '2m',
+  retry: {
+    // A few tries for a database blip; a bug in a generator fails the same way every time, and the
+    // customer should see "failed" in seconds rather than wait forever. Business refusals
+    // (not_found, invalid_transition) are non-retryable where thrown.
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumAttempts: 4,
+  },
+});

@@ -34,6 +34,9 @@ const STATUS_EMAIL: Record<EmailKind, boolean> = {
   invoice_status: true,
   invoice_expiring: true,
   invoice_expired: true,
+  // Requested documents and payment orders are not status emails: always sent.
+  document_ready: false,
+  payment_order: false,
 };
 
 export function isStatusEmail(kind: EmailKind): boolean {
@@ -53,6 +56,10 @@ export function renderEmail(request: EmailRequest, ctx: RenderContext): Rendered
       return renderInvoiceExpiring(request.invoice, ctx);
     case 'invoice_expired':
       return renderInvoiceExpired(request.invoice, ctx);
+    case 'document_ready':
+      return renderDocumentReady(request, ctx);
+    case 'payment_order':
+      return renderPaymentOrder(request, ctx);
     default:
       return assertNever(request);
   }
@@ -367,6 +374,34 @@ function rejectionText(line: InvoiceLine): string {
     default:
       return assertNever(line.reason);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// documents
+
+function renderDocumentReady(request: Extract<EmailRequest, { kind: 'document_ready' }>, ctx: RenderContext): RenderedEmail {
+  const subject = `${request.title}: документ готов`;
+  const parts = start(ctx);
+  paragraph(parts, `Документ «${request.title}», который вы запросили, готов и приложен к письму: ${request.fileName}.`);
+  const url = `${ctx.publicUrl.replace(/\/+$/, '')}/v1/documents/${encodeURIComponent(request.documentId)}/file`;
+  parts.text.push('', `Он также доступен в разделе «Файлы» личного кабинета: ${url}`);
+  parts.html.push(`<p>Он также доступен в разделе «Файлы» личного кабинета: <a href="${esc(url)}">${esc(request.fileName)}</a></p>`);
+  return finish(subject, parts);
+}
+
+/** To the customer's manager, not to the customer: the greeting names no one. */
+function renderPaymentOrder(request: Extract<EmailRequest, { kind: 'payment_order' }>, ctx: RenderContext): RenderedEmail {
+  const subject = `Платёжное поручение от ${ctx.customerName}`;
+  const parts: Parts = { text: ['Здравствуйте!'], html: ['<p>Здравствуйте!</p>'] };
+  paragraph(
+    parts,
+    `Клиент ${ctx.customerName} загрузил в личном кабинете платёжное поручение. Файл приложен к письму: ${request.fileName}.`,
+    `Идентификатор загрузки: ${request.paymentOrderId}`,
+    'Проверьте поступление и зарегистрируйте оплату.',
+  );
+  parts.text.push('', 'Письмо отправлено автоматически.');
+  parts.html.push('<p>Письмо отправлено автоматически.</p>');
+  return { subject, text: parts.text.join('\n'), html: page(subject, parts.html.join('\n')) };
 }
 
 // ---------------------------------------------------------------------------------------------

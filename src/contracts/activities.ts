@@ -35,6 +35,13 @@ export interface Activities {
    * waiting on the customer first, newest first). Returns the invoices it cut, once per correction.
    */
   correctStock(input: { correctionId: string; sku: string; onHand: number }): Promise<{ affectedInvoiceIds: string[] }>;
+  /**
+   * Documents: makes the requested document's file and stores its bytes in PostgreSQL (status
+   * ready), once; returns only the file name — bytes never travel through Temporal.
+   */
+  generateDocument(input: { documentId: string; number?: string }): Promise<{ fileName: string }>;
+  /** Marks a pending document failed with the reason the customer sees. */
+  markDocumentFailed(input: { documentId: string; error: string }): Promise<void>;
 }
 
 export interface ShipmentInput {

@@ -22,6 +22,10 @@ export type EmailRequest =
       realizationNumber?: string;
     }
   | { key: string; kind: 'invoice_expiring'; customerId: string; invoice: InvoiceState }
-  | { key: string; kind: 'invoice_expired'; customerId: string; invoice: InvoiceState };
+  | { key: string; kind: 'invoice_expired'; customerId: string; invoice: InvoiceState }
+  /** A requested document is ready: sent to the customer with the file attached (loaded by id). */
+  | { key: string; kind: 'document_ready'; customerId: string; documentId: string; title: string; fileName: string }
+  /** A customer uploaded a payment order: sent to the customer's manager with the file attached. */
+  | { key: string; kind: 'payment_order'; customerId: string; paymentOrderId: string; fileName: string };
 
 export type EmailKind = EmailRequest['kind'];

@@ -32,6 +32,20 @@ const ConfigSchema = z.object({
   INVOICE_REMINDER_BEFORE: Duration.prefault('2d'),
   MERGE_CLEANUP_DELAY: Duration.prefault('5m'),
   PUBLIC_URL: optional(z.string().url()),
+  // Supplier and bank details printed on payment invoices ("счёт на оплату"); demo values by default.
+  SUPPLIER_NAME: z.string().default('ООО «Оптовая торговая компания»'),
+  SUPPLIER_INN: z.string().default('7701234567'),
+  SUPPLIER_KPP: z.string().default('770101001'),
+  SUPPLIER_ADDRESS: z.string().default('125009, г. Москва, ул. Тверская, д. 1, офис 101'),
+  SUPPLIER_PHONE: z.string().default('+7 (495) 123-45-67'),
+  SUPPLIER_DIRECTOR: z.string().default('Иванов И. И.'),
+  SUPPLIER_ACCOUNTANT: z.string().default('Петрова А. С.'),
+  SUPPLIER_BANK_NAME: z.string().default('ПАО СБЕРБАНК, г. Москва'),
+  SUPPLIER_BANK_BIK: z.string().default('044525225'),
+  SUPPLIER_BANK_ACCOUNT: z.string().default('40702810900000000001'),
+  SUPPLIER_BANK_CORR_ACCOUNT: z.string().default('30101810400000000225'),
+  /** Days a realization may stay unpaid before it is overdue (receivables report). */
+  PAYMENT_TERM_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -48,6 +62,19 @@ export interface Config {
   durations: { invoiceTtlMs: number; reminderBeforeMs: number; mergeCleanupDelayMs: number };
   publicUrl: string;
   logLevel: string;
+  supplier: SupplierDetails;
+  paymentTermDays: number;
+}
+
+export interface SupplierDetails {
+  name: string;
+  inn: string;
+  kpp: string;
+  address: string;
+  phone: string;
+  director: string;
+  accountant: string;
+  bank: { name: string; bik: string; account: string; corrAccount: string };
 }
 
 /** Parses the environment once; every other module receives the result, never `process.env`. */
@@ -73,5 +100,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
+    supplier: {
+      name: e.SUPPLIER_NAME,
+      inn: e.SUPPLIER_INN,
+      kpp: e.SUPPLIER_KPP,
+      address: e.SUPPLIER_ADDRESS,
+      phone: e.SUPPLIER_PHONE,
+      director: e.SUPPLIER_DIRECTOR,
+      accountant: e.SUPPLIER_ACCOUNTANT,
+      bank: { name: e.SUPPLIER_BANK_NAME, bik: e.SUPPLIER_BANK_BIK, account: e.SUPPLIER_BANK_ACCOUNT, corrAccount: e.SUPPLIER_BANK_CORR_ACCOUNT },
+    },
+    paymentTermDays: e.PAYMENT_TERM_DAYS,
   };
 }
