@@ -4,13 +4,17 @@ import { sql } from 'kysely';
 import { authenticate } from './auth.js';
 import { problemResponse, toProblem } from './errors.js';
 import { idempotency } from './idempotency.js';
+import { installUploadLimits } from './uploads.js';
 import { createRouter, type ApiDeps } from './router.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { cartRoutes } from './routes/cart.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
+import { documentRoutes } from './routes/documents.routes.js';
 import { invoiceRoutes } from './routes/invoices.routes.js';
 import { managerRoutes } from './routes/manager.routes.js';
+import { orderFormRoutes } from './routes/order-form.routes.js';
 import { orderRoutes } from './routes/orders.routes.js';
+import { paymentRoutes } from './routes/payments.routes.js';
 import { realizationRoutes } from './routes/realizations.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
 import { warehouseRoutes } from './routes/warehouse.routes.js';
@@ -54,9 +58,11 @@ export function createApp(deps: ApiDeps) {
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
   app.use('/v1/*', authenticate(deps.config.jwtSecret));
+  // Before idempotency, which buffers the body to hash it.
+  installUploadLimits(app);
   app.use('/v1/*', idempotency(deps.db));
 
-  for (const routes of [catalogRoutes, cartRoutes, orderRoutes, invoiceRoutes, realizationRoutes, settingsRoutes, managerRoutes, adminRoutes, warehouseRoutes]) {
+  for (const routes of [catalogRoutes, cartRoutes, orderRoutes, invoiceRoutes, realizationRoutes, settingsRoutes, managerRoutes, adminRoutes, warehouseRoutes, documentRoutes, orderFormRoutes, paymentRoutes]) {
     app.route('/', routes(deps));
   }
   return app;

@@ -1,0 +1,107 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { sql } from 'kysely';
+import { buildOrderForm, checkWorkbook, ORDER_FORM_LIMITS, readOrderForm, type FormRejection } from '../../activities/documents/order-form.js';
+import { XLSX_CONTENT_TYPE } from '../../activities/documents/xlsx.js';
+import { moscowToday } from '../../src/domain/periods.js';
+import { customerIdOf, requireRole } from '../auth.js';
+import { Problem } from '../errors.js';
+import { commonErrors, createRouter, json, type ApiDeps } from '../router.js';
+import { contentDisposition, MULTIPART_FILE_BODY, uploadedFile } from '../uploads.js';
+
+const formRoute = createRoute({
+  method: 'get',
+  path: '/v1/catalog/order-form.xlsx',
+  summary: 'The order form ("бланк"): one row per SKU with an empty quantity column',
+  responses: { 200: { description: 'The .xlsx order form', content: { [XLSX_CONTENT_TYPE]: { schema: { type: 'string', format: 'binary' } } } }, ...commonErrors },
+});
+
+const uploadRoute = createRoute({
+  method: 'post',
+  path: '/v1/cart/upload',
+  summary: 'Fill the cart from an order form',
+  description:
+    'Every row with a quantity SETS that SKU\'s cart quantity (like PUT /v1/cart/items/{sku}); 0 removes it; rows with an empty ' +
+    'quantity are skipped. Invalid rows are listed in `rejected` and change nothing; valid rows are applied whatever the invalid ' +
+    'ones. Refused as a whole, with no change: 413 file_too_large (over 2 MiB or over 20,000 rows), 415 unsupported_file (not an ' +
+    '.xlsx, macros, a zip bomb, not an order form).',
+  request: { body: MULTIPART_FILE_BODY },
+  responses: {
+    200: json(
+      z.object({
+        added: z.number().int().openapi({ description: 'SKUs whose cart quantity was set' }),
+        removed: z.number().int().openapi({ description: 'SKUs removed by a 0 quantity' }),
+        rejected: z.array(z.object({ row: z.number().int(), sku: z.string().optional(), reason: z.string() })),
+      }),
+      'What was applied and what was not',
+    ),
+    413: json(z.object({}), 'file_too_large'),
+    415: json(z.object({}), 'unsupported_file'),
+    ...commonErrors,
+  },
+});
+
+export function orderFormRoutes({ db }: ApiDeps) {
+  const router = createRouter();
+  router.use('/v1/catalog/order-form.xlsx', requireRole('customer'));
+  return router
+    .openapi(formRoute, async (c) => {
+      const customerId = customerIdOf(c.get('user'));
+      const customer = await db.selectFrom('customers').select('name').where('id', '=', customerId).executeTakeFirst();
+      const products = await db
+        .selectFrom('products as p')
+        .leftJoin('stock as s', 's.sku', 'p.sku')
+        .select(['p.sku', 'p.article', 'p.name', 'p.characteristic', 'p.unit', 'p.price_kopecks', 'p.pieces_per_box', sql<number>`greatest(coalesce(s.on_hand, 0) - coalesce(s.reserved, 0), 0)`.as('available')])
+        .orderBy('p.article')
+        .orderBy('p.sku')
+        .execute();
+      const bytes = await buildOrderForm(
+        products.map((p) => ({
+          sku: p.sku,
+          article: p.article,
+          name: p.name,
+          characteristic: p.characteristic,
+          unit: p.unit,
+          priceKopecks: Number(p.price_kopecks),
+          piecesPerBox: p.pieces_per_box,
+          available: Number(p.available),
+        })),
+        customer?.name ?? '',
+        moscowToday(Date.now()),
+      );
+      return c.body(new Uint8Array(bytes), 200, { 'Content-Type': XLSX_CONTENT_TYPE, 'Content-Disposition': contentDisposition('Бланк заказа.xlsx') });
+    })
+    .openapi(uploadRoute, async (c) => {
+      const customerId = customerIdOf(c.get('user'));
+      const file = await uploadedFile(await c.req.parseBody(), ORDER_FORM_LIMITS.maxBytes);
+      const refusal = checkWorkbook(file.bytes);
+      if (refusal) throw new Problem(refusal.code, refusal.reason);
+      const form = await readOrderForm(file.bytes);
+      if (!form.ok) throw new Problem(form.code, form.reason);
+
+      const customer = await db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
+      if (!customer) throw new Problem('forbidden', 'Компания из токена не зарегистрирована');
+      const skus = form.lines.map((l) => l.sku);
+      const known = new Set((await db.selectFrom('products').select('sku').where('sku', 'in', skus.length ? skus : ['']).execute()).map((p) => p.sku));
+      const rejected: FormRejection[] = [...form.rejected];
+      const valid = form.lines.filter((l) => {
+        if (known.has(l.sku)) return true;
+        rejected.push({ row: l.row, sku: l.sku, reason: 'товара с таким SKU нет в каталоге' });
+        return false;
+      });
+      rejected.sort((a, b) => a.row - b.row);
+      const set = valid.filter((l) => l.quantity > 0);
+      const removed = valid.filter((l) => l.quantity === 0);
+      // One transaction: the cart gets the whole file's valid rows or none of them.
+      await db.transaction().execute(async (trx) => {
+        if (set.length) {
+          await trx
+            .insertInto('cart_items')
+            .values(set.map((l) => ({ customer_id: customerId, sku: l.sku, quantity: l.quantity })))
+            .onConflict((oc) => oc.columns(['customer_id', 'sku']).doUpdateSet({ quantity: (eb) => eb.ref('excluded.quantity'), updated_at: sql`now()` }))
+            .execute();
+        }
+        if (removed.length) await trx.deleteFrom('cart_items').where('customer_id', '=', customerId).where('sku', 'in', removed.map((l) => l.sku)).execute();
+      });
+      return c.json({ added: set.length, removed: removed.length, rejected }, 200);
+    });
+}
