@@ -1,9 +1,11 @@
+import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database.js';
 import type { Activities } from '../src/contracts/activities.js';
 import type { Config } from '../src/runtime/config.js';
 import { createDocumentActivities } from './documents.activities.js';
 import { createEmailActivities } from './email.activities.js';
 import type { Mailer } from './email/mailer.js';
+import { createMergeActivities } from './merges.activities.js';
 import { createNumberActivities } from './numbers.activities.js';
 import { createProjectionActivities } from './projections.activities.js';
 import { createReservationActivities } from './reservations.activities.js';
@@ -13,6 +15,8 @@ export interface ActivityDeps {
   db: Db;
   mailer: Mailer;
   config: Config;
+  /** For the merge saga, which sends updates to invoices from activities. */
+  temporal: Client;
 }
 
 /** Every activity implementation, bound to its dependencies; checked against the contract. */
@@ -23,6 +27,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createProjectionActivities(deps),
     ...createEmailActivities(deps),
     ...createShipmentActivities(deps),
+    ...createMergeActivities(deps),
     ...createDocumentActivities(deps),
   } satisfies Activities;
 }

@@ -22,6 +22,7 @@ export function createProjectionActivities({ db }: { db: Db }) {
         boxes: state.boxes ? JSON.stringify(state.boxes) : null,
         realization_id: state.realization?.id ?? null,
         realization_number: state.realization?.number ?? null,
+        merged_from: state.mergedFrom ? JSON.stringify(state.mergedFrom) : null,
         created_at: state.createdAt,
       };
       await db.transaction().execute(async (trx) => {

@@ -16,6 +16,7 @@ export function invoiceView(s: InvoiceState) {
     version: s.version,
     expiresAt: waitsOnCustomer(s.status) ? s.expiresAt : null,
     mergedInto: s.mergedInto,
+    mergedFrom: s.mergedFrom ?? null,
     createdAt: s.createdAt,
     confirmedAt: s.confirmedAt,
     lines: s.lines.map((l) => ({

@@ -24,6 +24,7 @@ function toState(r: Selectable<InvoicesTable>): InvoiceState {
     mergedInto: r.merged_into,
     boxes: r.boxes,
     realization: r.realization_id && r.realization_number ? { id: r.realization_id, number: r.realization_number } : null,
+    mergedFrom: r.merged_from,
   };
 }
 

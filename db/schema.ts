@@ -80,6 +80,7 @@ export interface InvoicesTable {
   boxes: JSONColumnType<Box[]> | null;
   realization_id: string | null;
   realization_number: string | null;
+  merged_from: JSONColumnType<string[]> | null;
   created_at: Timestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -188,6 +189,13 @@ export interface PaymentOrdersTable {
   created_at: DefaultedTimestamp;
 }
 
+export interface MergeMovesTable {
+  merge_id: string;
+  source_invoice_id: string;
+  sku: string;
+  quantity: number;
+}
+
 export interface Database {
   customers: CustomersTable;
   products: ProductsTable;
@@ -202,6 +210,7 @@ export interface Database {
   email_log: EmailLogTable;
   idempotency_keys: IdempotencyKeysTable;
   realizations: RealizationsTable;
+  merge_moves: MergeMovesTable;
   stock_corrections: StockCorrectionsTable;
   documents: DocumentsTable;
   payments: PaymentsTable;

@@ -54,17 +54,17 @@ async function main(): Promise<void> {
   await seedDemoData(db);
   logger.info({ applied }, 'database ready (migrations and demo data)');
 
+  const temporal = await connectClient(temporalAddress, config.temporal.namespace);
+  stops.unshift(() => temporal.connection.close());
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   stops.unshift(() => workerConnection.close());
-  const worker = await createWorker({ config: runtime, db, connection: workerConnection, logger });
+  const worker = await createWorker({ config: runtime, db, connection: workerConnection, client: temporal, logger });
   const workerDone = worker.run();
   stops.unshift(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerDone;
   });
 
-  const temporal = await connectClient(temporalAddress, config.temporal.namespace);
-  stops.unshift(() => temporal.connection.close());
   const api = await startApi({ db, temporal, config: runtime, logger });
   stops.unshift(api.stop);
 

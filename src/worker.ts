@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createMailer } from '../activities/email/mailer.js';
 import { createDb, type Db } from '../db/database.js';
 import { loadConfig, type Config } from './runtime/config.js';
 import { createLogger, type Logger } from './runtime/logger.js';
-import { connectWorker, temporalAddress } from './runtime/temporal.js';
+import { connectClient, connectWorker, temporalAddress } from './runtime/temporal.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -13,20 +14,21 @@ export interface WorkerDeps {
   config: Config;
   db: Db;
   connection: NativeConnection;
+  client: Client;
   logger: Logger;
   /** Prebuilt bundle (tests build it once); otherwise the worker bundles `workflows/index.ts`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
 }
 
-export function createWorker({ config, db, connection, logger, workflowBundle, taskQueue }: WorkerDeps): Promise<Worker> {
+export function createWorker({ config, db, connection, client, logger, workflowBundle, taskQueue }: WorkerDeps): Promise<Worker> {
   const mailer = createMailer(config, logger);
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: taskQueue ?? config.temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db, mailer, config }),
+    activities: createActivities({ db, mailer, config, temporal: client }),
   });
 }
 
@@ -36,10 +38,12 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
   const db = createDb(config.databaseUrl);
   const connection = await connectWorker(temporalAddress(config));
-  const worker = await createWorker({ config, db, connection, logger });
+  const client = await connectClient(temporalAddress(config), config.temporal.namespace);
+  const worker = await createWorker({ config, db, connection, client, logger });
   logger.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
   await connection.close();
+  await client.connection.close();
   await db.destroy();
 }
 

@@ -42,3 +42,16 @@ export const documents = proxyActivities<Pick<Activities, 'generateDocument' | '
     maximumAttempts: 4,
   },
 });
+
+/** The merge saga's steps: updates sent to invoices, and reservation moves. */
+export const merges = proxyActivities<Pick<Activities, 'sendMergeStep' | 'moveReservations' | 'restoreReservations'>>({
+  // An update round trip or one transaction; a source busy with another command answers within seconds.
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '500ms',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    // A source refusing to be merged (or unmerged) is an answer, not an outage.
+    nonRetryableErrorTypes: ['invalid_transition', 'invoice_locked', 'version_conflict', 'not_found', 'validation_failed'],
+  },
+});

@@ -3,3 +3,4 @@ export { orderWorkflow } from './order.workflow.js';
 export { invoiceWorkflow } from './invoice.workflow.js';
 export { stockCorrectionWorkflow } from './stock-correction.workflow.js';
 export { documentWorkflow, paymentOrderWorkflow } from './document.workflow.js';
+export { mergeWorkflow } from './merge.workflow.js';

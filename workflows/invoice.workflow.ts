@@ -25,6 +25,7 @@ import {
   type ManagerAdjustment,
   type WarehouseStep,
 } from '../src/contracts/invoice-messages.js';
+import { mergeStepUpdate, type MergeStepCommand } from '../src/contracts/merge.js';
 import { InvoiceStatusAttribute } from '../src/contracts/search-attributes.js';
 import { isFinal, refusal, waitsOnCustomer, warehouseRefusal, isLocked, type InvoiceAction, type InvoiceLine, type InvoiceStatus } from '../src/domain/invoice.js';
 import { applyEdit, applyHeld, keepManualPrices, requestedAfterAdding, type QuantityChange } from '../src/domain/lines.js';
@@ -71,9 +72,14 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
   }
 
+  function checkNotMerging(): void {
+    if (state.lockedBy) throw fail('invalid_transition', 'Счёт сейчас объединяется с другими счетами: повторите действие через несколько секунд');
+  }
+
   function checkCustomerAction(cmd: InvoiceCommand, action: InvoiceAction): void {
     if (processed.has(cmd.requestId)) return;
     checkVersion(cmd);
+    checkNotMerging();
     const refused = refusal(state.status, action);
     if (refused) throw fail(refused.code, refused.reason);
   }
@@ -81,6 +87,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   function checkAdjustment(cmd: ManagerAdjustment): void {
     if (processed.has(cmd.requestId)) return;
     checkVersion(cmd);
+    checkNotMerging();
     if (isLocked(state.status)) throw fail('invoice_locked', 'Счёт отправлен на отгрузку: менять его нельзя');
     if (!waitsOnCustomer(state.status)) throw fail('invalid_transition', 'Менять можно только счёт, ожидающий клиента');
     const unknown = cmd.lines.filter((l) => !state.lines.some((s) => s.sku === l.sku)).map((l) => l.sku);
@@ -90,6 +97,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   function checkWarehouseStep(cmd: WarehouseStep): void {
     if (processed.has(cmd.requestId)) return;
     checkVersion(cmd);
+    checkNotMerging();
     const refused = warehouseRefusal(state.status, cmd.status);
     if (refused) throw fail('invalid_transition', refused);
     if (cmd.boxes && cmd.status !== 'assembled') throw fail('validation_failed', 'Короба передаются только со статусом «Собран»');
@@ -315,9 +323,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     { validator: (cmd) => checkWarehouseStep(cmd) },
   );
 
-  setHandler(reservationsCutSignal, ({ correctionId, sku }) =>
-    exclusive(async () => {
-      if (processed.has(correctionId) || isFinal(state.status)) return;
+  setHandler(reservationsCutSignal, async ({ correctionId, sku }) => {
+    // While a merge moves this invoice's stock, its reservations say nothing about its lines.
+    await condition(() => !state.lockedBy);
+    await exclusive(async () => {
+      if (processed.has(correctionId) || isFinal(state.status) || state.status === 'marked_for_deletion') return;
       const held = await db.getInvoiceReservations.executeWithOptions({ summary: `re-read reservations after a cut of ${sku}` }, [{ invoiceId: state.id }]);
       const { lines, cut } = applyHeld(state.lines, new Map(Object.entries(held)));
       processed.set(correctionId, state.version);
@@ -328,14 +338,91 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       const clock = waitsOnCustomer(from) ? {} : { expiresAt: new Date(Date.now() + settings.invoiceTtlMs).toISOString() };
       await commit({ ...state, status: 'changed', lines, ...clock }, SYSTEM_ACTOR, 'stock_cut', { correctionId, cut });
       notify(from, { reason });
-    }),
-  );
+    });
+  });
+
+  // ---- merge saga steps (sent by merge/<id>) --------------------------------------------
+
+  function checkMergeStep(cmd: MergeStepCommand): void {
+    // Another company's merge must not learn this invoice exists.
+    if (cmd.customerId !== state.customerId) throw fail('not_found', 'Счёт не найден');
+    const mine = state.lockedBy === cmd.mergeId;
+    switch (cmd.step) {
+      case 'lock':
+      case 'lockForUnmerge': {
+        if (mine) return; // a retried step
+        checkVersion({ ...cmd, requestId: '' });
+        if (state.lockedBy) throw fail('invalid_transition', `Счёт ${state.number} уже объединяется с другими счетами`);
+        if (cmd.step === 'lock') {
+          const refused = refusal(state.status, 'merge');
+          if (refused) throw fail(refused.code, `Счёт ${state.number}: ${refused.reason}`);
+        } else if (state.status !== 'draft' || state.version !== 1) {
+          throw fail('invalid_transition', 'Объединение можно отменить, только пока новый счёт не изменялся и не отправлялся на подтверждение');
+        }
+        return;
+      }
+      case 'release':
+        return;
+      case 'mark':
+      case 'discard':
+        if (!mine && !(cmd.step === 'mark' && state.mergedInto === cmd.mergeId) && !(cmd.step === 'discard' && isFinal(state.status))) {
+          throw fail('invalid_transition', `Счёт ${state.number} не заблокирован этим объединением`);
+        }
+        return;
+      case 'restore':
+      case 'cleanup':
+        if (state.mergedInto !== cmd.mergeId && state.lockedBy !== cmd.mergeId && !(cmd.step === 'cleanup' && isFinal(state.status))) {
+          throw fail('invalid_transition', `Счёт ${state.number} не был объединён этим объединением`);
+        }
+        return;
+    }
+  }
+
+  async function mergeStep(cmd: MergeStepCommand): Promise<InvoiceState> {
+    const from = state.status;
+    switch (cmd.step) {
+      case 'lock':
+      case 'lockForUnmerge':
+        state = { ...state, lockedBy: cmd.mergeId };
+        break;
+      case 'release':
+        if (state.lockedBy === cmd.mergeId) state = { ...state, lockedBy: null };
+        break;
+      case 'mark':
+        if (state.status === 'marked_for_deletion') break;
+        await commit({ ...state, status: 'marked_for_deletion', mergedInto: cmd.mergeId, statusBeforeMerge: state.status, lockedBy: null }, cmd.actor, 'merged', {
+          mergedInto: cmd.mergeId,
+        });
+        notify(from);
+        break;
+      case 'restore':
+        if (state.status !== 'marked_for_deletion') break;
+        await commit({ ...state, status: state.statusBeforeMerge ?? 'draft', mergedInto: null, statusBeforeMerge: null, lockedBy: null }, cmd.actor, 'unmerged', {
+          mergeId: cmd.mergeId,
+        });
+        break;
+      case 'cleanup':
+        if (isFinal(state.status)) break;
+        // Its stock went to the new invoice: nothing to release.
+        await commit({ ...state, status: 'deleted', expiresAt: null }, SYSTEM_ACTOR, 'merge_cleanup', { mergedInto: cmd.mergeId });
+        break;
+      case 'discard':
+        if (isFinal(state.status)) break;
+        // Its stock went back to the sources: nothing to release.
+        await commit({ ...state, status: 'deleted', expiresAt: null, lockedBy: null }, cmd.actor, 'unmerge', { restored: state.mergedFrom ?? [] });
+        break;
+    }
+    return state;
+  }
+
+  setHandler(mergeStepUpdate, (cmd) => exclusive(() => (checkMergeStep(cmd), mergeStep(cmd))), { validator: checkMergeStep });
 
   // ---- life ------------------------------------------------------------------------------
 
   // The starter has already written the read model; the new invoice is announced here, once.
   if (!input.continued) {
-    sendInBackground({ key: `invoice/${state.id}/created`, kind: 'invoice_created', customerId: state.customerId, invoice: state }, 'email: new invoice');
+    if (input.announced === 'merged') notify(state.status);
+    else sendInBackground({ key: `invoice/${state.id}/created`, kind: 'invoice_created', customerId: state.customerId, invoice: state }, 'email: new invoice');
   }
 
   while (!isFinal(state.status)) {
@@ -345,6 +432,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
     const seen = state.version;
     const changed = () => state.version !== seen || workflowInfo().continueAsNewSuggested;
+    if (state.lockedBy) {
+      // A merge holds the invoice: it ends in a new status or in a release; expiry waits for that.
+      await condition(() => !state.lockedBy || changed());
+      continue;
+    }
     if (!waitsOnCustomer(state.status) || !state.expiresAt) {
       await condition(changed);
       continue;
@@ -362,7 +454,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
     await exclusive(async () => {
       // A command that ran while we waited for the lock may have confirmed or locked the invoice.
-      if (state.version !== seen) return;
+      if (state.version !== seen || state.lockedBy) return;
       await remove(SYSTEM_ACTOR, 'expire');
       sendInBackground({ key: `invoice/${state.id}/expired`, kind: 'invoice_expired', customerId: state.customerId, invoice: state }, 'email: invoice expired');
     });

@@ -1,12 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
 import { findInvoice, invoiceHistory, listInvoices, type Visibility } from '../../db/invoices.repository.js';
-import { invoiceWorkflowId } from '../../src/contracts/ids.js';
+import { invoiceWorkflowId, mergeWorkflowId } from '../../src/contracts/ids.js';
+import { mergeOutcomeUpdate, unmergeUpdate } from '../../src/contracts/merge.js';
+import type { mergeWorkflow } from '../../workflows/merge.workflow.js';
 import { cancelInvoiceUpdate, editInvoiceUpdate, shipInvoiceUpdate, submitInvoiceUpdate, type InvoiceCommand } from '../../src/contracts/invoice-messages.js';
 import type { InvoiceState } from '../../src/contracts/invoice.js';
-import { INVOICE_ACTIONS, INVOICE_STATUSES, isFinal } from '../../src/domain/invoice.js';
+import { INVOICE_ACTIONS, INVOICE_STATUSES, isFinal, refusal } from '../../src/domain/invoice.js';
 import { requireRole, type User } from '../auth.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, decodeCursor, encodeCursor, json, Money, PageQuery, Quantity, Sku, type ApiDeps, type AppEnv } from '../router.js';
@@ -24,6 +26,7 @@ export const InvoiceSchema = z
     version: z.number().int(),
     expiresAt: z.string().nullable(),
     mergedInto: z.uuid().nullable(),
+    mergedFrom: z.array(z.uuid()).nullable(),
     createdAt: z.string(),
     confirmedAt: z.string().nullable(),
     lines: z.array(
@@ -99,6 +102,25 @@ const actionRoute = (action: string, summary: string) =>
 const cancelRoute = actionRoute('cancel', 'Delete the invoice now, releasing its stock');
 const submitRoute = actionRoute('submit', 'Send for confirmation: re-check every line (from changed: accept the changes)');
 const shipRoute = actionRoute('ship', 'Send for shipment (only from confirmed): locks the invoice');
+const mergeRoute = createRoute({
+  method: 'post',
+  path: '/v1/invoices/merge',
+  summary: 'Merge two or more invoices into a new draft (sources: marked_for_deletion, then deleted)',
+  request: {
+    body: {
+      content: { 'application/json': { schema: z.object({ invoiceIds: z.array(z.uuid()).min(2, 'не меньше двух счетов').max(50) }) } },
+      required: true,
+    },
+  },
+  responses: { 202: json(z.object({ invoiceId: z.uuid() }), 'The new invoice'), ...commonErrors, ...conflictErrors },
+});
+const unmergeRoute = createRoute({
+  method: 'post',
+  path: '/v1/invoices/{id}/unmerge',
+  summary: 'Undo a merge while the new invoice is an untouched draft and its sources are not yet deleted',
+  request: { params: IdParam, headers: IfMatch },
+  responses: { 200: json(z.object({ invoiceId: z.uuid(), restoredInvoiceIds: z.array(z.uuid()) }), 'Sources restored'), ...commonErrors, ...conflictErrors },
+});
 const editRoute = createRoute({
   method: 'patch',
   path: '/v1/invoices/{id}',
@@ -154,7 +176,7 @@ export async function sendInvoiceCommand<C extends InvoiceCommand>(
   }
 }
 
-export function invoiceRoutes({ db, temporal }: ApiDeps) {
+export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
   async function visibleInvoice(c: Context<AppEnv>, id: string): Promise<InvoiceState> {
     const invoice = await findInvoice(db, id, visibilityOf(c.get('user')));
     if (!invoice) throw new Problem('not_found', 'Счёт не найден');
@@ -208,6 +230,40 @@ export function invoiceRoutes({ db, temporal }: ApiDeps) {
     .openapi(cancelRoute, async (c) => respond(c, await send(await customersInvoice(c, c.req.valid('param').id), cancelInvoiceUpdate, command(c))))
     .openapi(submitRoute, async (c) => respond(c, await send(await customersInvoice(c, c.req.valid('param').id), submitInvoiceUpdate, command(c))))
     .openapi(shipRoute, async (c) => respond(c, await send(await customersInvoice(c, c.req.valid('param').id), shipInvoiceUpdate, command(c))))
+    .openapi(mergeRoute, async (c) => {
+      const user = c.get('user');
+      if (user.role !== 'customer' || !user.customerId) throw new Problem('forbidden', 'Объединять счета может только клиент');
+      const ids = c.req.valid('json').invoiceIds;
+      if (new Set(ids).size !== ids.length) throw new Problem('validation_failed', 'Счета в списке повторяются', [{ path: 'json.invoiceIds', message: 'duplicate ids' }]);
+      // Checked before anything starts; the saga checks again under its locks.
+      const sources = await Promise.all(ids.map((id) => visibleInvoice(c, id)));
+      for (const source of sources) {
+        const refused = refusal(source.status, 'merge');
+        if (refused) throw new Problem(refused.code, `Счёт ${source.number}: ${refused.reason}`);
+      }
+      const mergeId = crypto.randomUUID();
+      const created = await temporal.workflow.executeUpdateWithStart(mergeOutcomeUpdate, {
+        startWorkflowOperation: new WithStartWorkflowOperation<typeof mergeWorkflow>('mergeWorkflow', {
+          workflowId: mergeWorkflowId(mergeId),
+          taskQueue: config.temporal.taskQueue,
+          workflowIdConflictPolicy: 'FAIL',
+          args: [{ mergeId, customerId: user.customerId, sourceIds: ids, actor: { type: 'customer', id: user.sub }, settings: config.durations }],
+          staticSummary: `Объединение счетов ${sources.map((s) => s.number).join(', ')}`,
+        }),
+      });
+      return c.json({ invoiceId: created.id }, 202, { Location: `/v1/invoices/${created.id}` });
+    })
+    .openapi(unmergeRoute, async (c) => {
+      const invoice = await customersInvoice(c, c.req.valid('param').id);
+      if (!invoice.mergedFrom?.length) throw new Problem('invalid_transition', `Счёт ${invoice.number} не получен объединением`);
+      try {
+        const result = await temporal.workflow.getHandle(mergeWorkflowId(invoice.id)).executeUpdate(unmergeUpdate, { args: [command(c)] });
+        return c.json({ invoiceId: invoice.id, ...result }, 200);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw new Problem('invalid_transition', 'Отменить объединение уже нельзя: исходные счета удалены');
+        throw err;
+      }
+    })
     .openapi(editRoute, async (c) => {
       const invoice = await customersInvoice(c, c.req.valid('param').id);
       return respond(c, await send(invoice, editInvoiceUpdate, { ...command(c), lines: c.req.valid('json').lines }));

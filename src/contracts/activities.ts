@@ -3,6 +3,7 @@ import type { InvoiceLine } from '../domain/invoice.js';
 import type { Box } from '../domain/packing.js';
 import type { EmailRequest } from './email.js';
 import type { InvoiceEvent, InvoiceState } from './invoice.js';
+import type { MergeStepCommand } from './merge.js';
 import type { OrderLineInput, OrderProjection } from './order.js';
 
 /**
@@ -34,6 +35,12 @@ export interface Activities {
    * Sets a SKU's on-hand stock; when it falls below what is reserved, cuts reservations (invoices
    * waiting on the customer first, newest first). Returns the invoices it cut, once per correction.
    */
+  /** Sends one merge step to an invoice's workflow and returns its state (see MergeStep). */
+  sendMergeStep(input: { invoiceId: string } & MergeStepCommand): Promise<InvoiceState>;
+  /** Moves the sources' reservations to the new invoice in one transaction, recording what moved. */
+  moveReservations(input: { mergeId: string; fromInvoiceIds: string[]; toInvoiceId: string }): Promise<void>;
+  /** Gives every recorded move of the merge back to its source. */
+  restoreReservations(input: { mergeId: string }): Promise<void>;
   correctStock(input: { correctionId: string; sku: string; onHand: number }): Promise<{ affectedInvoiceIds: string[] }>;
   /**
    * Documents: makes the requested document's file and stores its bytes in PostgreSQL (status

@@ -2,3 +2,4 @@
 export const orderWorkflowId = (orderId: string): string => `order/${orderId}`;
 export const invoiceWorkflowId = (invoiceId: string): string => `invoice/${invoiceId}`;
 export const stockCorrectionWorkflowId = (correctionId: string): string => `stock/${correctionId}`;
+export const mergeWorkflowId = (newInvoiceId: string): string => `merge/${newInvoiceId}`;

@@ -20,6 +20,12 @@ export interface InvoiceState {
   boxes: Box[] | null;
   /** Set when shipped. */
   realization: { id: string; number: string } | null;
+  /** The merge (its new invoice's id) holding this invoice; every other command waits it out. */
+  lockedBy?: string | null;
+  /** The status to return to if a merge into `mergedInto` is undone. */
+  statusBeforeMerge?: InvoiceStatus | null;
+  /** For an invoice made by merging: the invoices it was made from. */
+  mergedFrom?: string[] | null;
 }
 
 export type ActorType = 'customer' | 'manager' | 'warehouse' | 'admin' | 'system';
@@ -44,6 +50,8 @@ export interface InvoiceWorkflowInput {
   settings: WorkflowSettings;
   /** False on the first run; true after continue-as-new, when creation effects are already done. */
   continued?: boolean;
+  /** Which email announces the new invoice: a new order's invoice or a merge's. */
+  announced?: 'created' | 'merged';
   /** Request ids already applied, with the version they produced (idempotency across runs). */
   processedRequests?: [string, number][];
   /** The expiresAt a reminder was already sent for. */

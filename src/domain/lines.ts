@@ -57,3 +57,13 @@ export function applyHeld(lines: readonly InvoiceLine[], held: ReadonlyMap<strin
   });
   return { lines: next, cut };
 }
+
+/** The lines of a merged invoice: every source's lines summed by SKU, first-seen order and price. */
+export function mergeLines(sources: readonly (readonly InvoiceLine[])[]): InvoiceLine[] {
+  const merged = new Map<string, InvoiceLine>();
+  for (const line of sources.flat()) {
+    const seen = merged.get(line.sku);
+    merged.set(line.sku, seen ? { ...seen, requested: seen.requested + line.requested, approved: seen.approved + line.approved } : { ...line });
+  }
+  return [...merged.values()];
+}

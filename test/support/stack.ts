@@ -47,17 +47,18 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     ...env,
   });
   const logger = createLogger('silent', 'test');
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     config,
     db: testDb.db,
     connection: nativeConnection,
+    client,
     logger,
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   const running = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ db: testDb.db, temporal: client, config, logger });
   return {
     config,

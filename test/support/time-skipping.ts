@@ -46,7 +46,7 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
   const taskQueue = `ts-${randomUUID().slice(0, 8)}`;
   const config = loadConfig({ DATABASE_URL: testDb.url, RESEND_API_KEY: 're_test', RESEND_BASE_URL: resend.url, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' });
   const logger = createLogger('silent', 'test');
-  const activities = createActivities({ db: testDb.db, mailer: createMailer(config, logger), config });
+  const activities = createActivities({ db: testDb.db, mailer: createMailer(config, logger), config, temporal: env.client });
 
   return {
     env,

@@ -1,0 +1,142 @@
+import { ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { invoiceWorkflowId } from '../src/contracts/ids.js';
+import type { InvoiceState } from '../src/contracts/invoice.js';
+import { getMergeQuery, mergeOutcomeUpdate, unmergeUpdate, type MergePhase, type MergeStep, type MergeWorkflowInput } from '../src/contracts/merge.js';
+import { CustomerIdAttribute, InvoiceNumberAttribute, InvoiceStatusAttribute } from '../src/contracts/search-attributes.js';
+import { isFailureCode } from '../src/domain/failures.js';
+import { mergeLines } from '../src/domain/lines.js';
+import { moscowYear } from '../src/domain/time.js';
+import { db, merges } from './activities.js';
+import { invoiceWorkflow } from './invoice.workflow.js';
+
+/**
+ * merge/<newInvoiceId>: the "Объединить счета" saga. Locks every source, creates the new draft
+ * invoice, moves the reservations to it in one transaction and marks the sources; any failure
+ * undoes what was done, so either all sources are merged or none is. Then it keeps the cleanup
+ * window open: the customer may undo the merge, or the sources are deleted when it ends.
+ */
+export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePhase> {
+  const { mergeId, customerId, sourceIds, actor, settings } = input;
+  let phase: MergePhase = 'merging';
+  let failure: { code: string; message: string } | null = null;
+  let created: InvoiceState | null = null;
+
+  setHandler(getMergeQuery, () => ({ phase, sourceIds, failure }));
+  setHandler(mergeOutcomeUpdate, async () => {
+    await condition(() => phase !== 'merging');
+    if (failure) throw ApplicationFailure.nonRetryable(failure.message, failure.code);
+    if (!created) throw ApplicationFailure.nonRetryable('Объединение не создало счёт', 'internal');
+    return created;
+  });
+
+  const step = (invoiceId: string, name: MergeStep, summary: string, expectedVersion?: number) =>
+    merges.sendMergeStep.executeWithOptions({ summary }, [
+      { invoiceId, mergeId, step: name, customerId, actor, ...(expectedVersion !== undefined ? { expectedVersion } : {}) },
+    ]);
+
+  // ---- merge ----------------------------------------------------------------------------
+  const locked: string[] = [];
+  let moved = false;
+  let childStarted = false;
+  try {
+    const sources: InvoiceState[] = [];
+    // One at a time, in the order given: a source another merge holds refuses at once, so two
+    // merges sharing an invoice cannot wait on each other.
+    for (const id of sourceIds) {
+      sources.push(await step(id, 'lock', `lock source ${id}`));
+      locked.push(id);
+    }
+    const now = Date.now();
+    const number = await db.allocateNumber.executeWithOptions({ summary: 'allocate invoice number' }, [{ kind: 'invoice', entityId: mergeId, year: moscowYear(now) }]);
+    await merges.moveReservations.executeWithOptions({ summary: `move reservations of ${sources.length} invoices` }, [
+      { mergeId, fromInvoiceIds: sourceIds, toInvoiceId: mergeId },
+    ]);
+    moved = true;
+    const at = new Date(now).toISOString();
+    const state: InvoiceState = {
+      id: mergeId,
+      number,
+      customerId,
+      orderId: null,
+      status: 'draft',
+      lines: mergeLines(sources.map((s) => s.lines)),
+      version: 1,
+      createdAt: at,
+      confirmedAt: null,
+      // The customer has the usual time to send the merged invoice for confirmation.
+      expiresAt: new Date(now + settings.invoiceTtlMs).toISOString(),
+      mergedInto: null,
+      boxes: null,
+      realization: null,
+      mergedFrom: sourceIds,
+    };
+    await db.projectInvoice.executeWithOptions({ summary: 'create merged invoice read model' }, [
+      { state, event: { at, actor, action: 'merge_create', fromStatus: null, toStatus: 'draft', details: { mergedFrom: sources.map((s) => s.number) } } },
+    ]);
+    await startChild(invoiceWorkflow, {
+      workflowId: invoiceWorkflowId(mergeId),
+      args: [{ state, settings, announced: 'merged' }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: CustomerIdAttribute, value: customerId },
+        { key: InvoiceStatusAttribute, value: state.status },
+        { key: InvoiceNumberAttribute, value: number },
+      ],
+      staticSummary: `Счёт ${number}: объединение ${sources.map((s) => s.number).join(', ')}`,
+      taskQueue: workflowInfo().taskQueue,
+    });
+    childStarted = true;
+    for (const id of sourceIds) await step(id, 'mark', `mark source ${id} merged`);
+    created = state;
+    phase = 'merged';
+  } catch (err) {
+    // Undo in reverse: the new invoice, the stock, the locks. Each step is idempotent.
+    if (childStarted) await step(mergeId, 'discard', 'discard the new invoice');
+    if (moved) await merges.restoreReservations.executeWithOptions({ summary: 'give reservations back' }, [{ mergeId }]);
+    for (const id of locked) {
+      await step(id, 'restore', `restore source ${id}`);
+      await step(id, 'release', `release source ${id}`);
+    }
+    const cause = err instanceof ApplicationFailure ? err : err instanceof Error && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+    failure = {
+      code: cause?.type && isFailureCode(cause.type) ? cause.type : 'internal',
+      message: cause?.message ?? 'Объединение не удалось',
+    };
+    phase = 'failed';
+    await condition(allHandlersFinished);
+    return phase;
+  }
+
+  // ---- cleanup window -------------------------------------------------------------------
+  setHandler(
+    unmergeUpdate,
+    async (cmd): Promise<{ restoredInvoiceIds: string[] }> => {
+      phase = 'unmerging';
+      try {
+        await step(mergeId, 'lockForUnmerge', 'check the new invoice is an untouched draft', cmd.expectedVersion);
+      } catch (err) {
+        phase = 'merged';
+        throw err;
+      }
+      await merges.restoreReservations.executeWithOptions({ summary: 'give reservations back' }, [{ mergeId }]);
+      for (const id of sourceIds) await step(id, 'restore', `restore source ${id}`);
+      await step(mergeId, 'discard', 'delete the new invoice');
+      phase = 'unmerged';
+      return { restoredInvoiceIds: sourceIds };
+    },
+    {
+      validator: (_cmd) => {
+        if (phase !== 'merged') throw ApplicationFailure.nonRetryable('Отменить объединение уже нельзя: исходные счета удалены', 'invalid_transition');
+      },
+    },
+  );
+
+  await condition(() => phase !== 'merged', settings.mergeCleanupDelayMs);
+  if (phase === 'merged') {
+    for (const id of sourceIds) await step(id, 'cleanup', `delete source ${id}`);
+    phase = 'cleaned';
+  }
+  await condition(() => allHandlersFinished() && phase !== 'unmerging');
+  return phase;
+}
+
