@@ -280,6 +280,8 @@ export async function startTemporalDevServer(opts: {
   uiPort?: number | null;
   namespace: string;
   logFile?: string;
+  /** Server dynamic config, e.g. a tiny history limit to force continue-as-new in a test. */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }): Promise<{ address: string; uiUrl: string | null; stop(): Promise<void> }> {
   // A busy port would let the readiness check below succeed against whoever holds it.
   if (opts.port !== undefined && !(await isPortFree(opts.port))) throw new Error(`port ${opts.port} on 127.0.0.1 is busy`);
@@ -294,6 +296,7 @@ export async function startTemporalDevServer(opts: {
     args.push('--db-filename', opts.dbFile);
   }
   args.push(...(typeof opts.uiPort === 'number' ? ['--ui-port', String(opts.uiPort)] : ['--headless']));
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
   const log = outputTail();
   const child = spawnLogged(opts.cli, args, opts.logFile, log);

@@ -27,14 +27,14 @@ export interface TestStack {
  * Everything a workflow or API test needs on real servers: its own database, its own task queue
  * on the shared Temporal dev server, a running worker, a fake Resend, and the Hono app.
  */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(env: Record<string, string> = {}, temporalAddress = inject('temporalAddress')): Promise<TestStack> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   const testDb = await createTestDb();
   const resend = await startFakeResend();
-  const address = inject('temporalAddress');
+  const address = temporalAddress;
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
     DATABASE_URL: testDb.url,
