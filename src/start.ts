@@ -37,8 +37,8 @@ async function main(): Promise<void> {
     const temporal = await startTemporalDevServer({
       cli: findTemporalBinary('temporal', config.temporal.cli),
       dbFile: join(dataDir, 'temporal.db'),
-      port: 7233,
-      uiPort: 8233,
+      port: config.temporal.devPort,
+      uiPort: config.temporal.uiPort,
       namespace: config.temporal.namespace,
       logFile: join(dataDir, 'temporal.log'),
     });

@@ -24,6 +24,8 @@ const ConfigSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('orders'),
   TEMPORAL_CLI: optional(z.string()),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   AUTH_JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
   RESEND_API_KEY: optional(z.string()),
   RESEND_BASE_URL: optional(z.string().url()),
@@ -55,7 +57,15 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
-  temporal: { address: string | undefined; namespace: string; taskQueue: string; cli: string | undefined };
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    cli: string | undefined;
+    /** Ports of the local dev server `npm start` runs when no address is set. */
+    devPort: number;
+    uiPort: number;
+  };
   jwtSecret: string;
   jwtSecretIsDev: boolean;
   email: { resendApiKey: string | undefined; resendBaseUrl: string | undefined; from: string };
@@ -89,7 +99,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, cli: e.TEMPORAL_CLI },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      cli: e.TEMPORAL_CLI,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
     jwtSecret: e.AUTH_JWT_SECRET,
     jwtSecretIsDev: e.AUTH_JWT_SECRET === DEV_JWT_SECRET,
     email: { resendApiKey: e.RESEND_API_KEY, resendBaseUrl: e.RESEND_BASE_URL, from: e.EMAIL_FROM },
