@@ -188,6 +188,9 @@ describe('merging invoices', () => {
     expect((await get(me.call, a.id)).status).toBe('marked_for_deletion');
     expect((await get(me.call, newId)).status).toBe('draft');
     expect(await held(newId)).toEqual({ 'MR-H': 5 });
+    // the refused undo does not stop the cleanup, nor leave the new invoice held
+    await expect.poll(async () => (await get(me.call, b.id)).status, { timeout: 15_000 }).toBe('deleted');
+    expect((await me.call('POST', `/v1/invoices/${newId}/submit`)).body.status).toBe('confirmed');
   });
 });
 

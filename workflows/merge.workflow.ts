@@ -131,12 +131,27 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
     },
   );
 
-  await condition(() => phase !== 'merged', settings.mergeCleanupDelayMs);
-  if (phase === 'merged') {
+  const cleanupAt = Date.now() + settings.mergeCleanupDelayMs;
+  // Handlers change `phase` while this waits; reading it through a function keeps TypeScript from
+  // narrowing it to the value assigned above.
+  const current = (): MergePhase => phase;
+  for (;;) {
+    if (current() === 'merged' && Date.now() < cleanupAt) await condition(() => phase !== 'merged', cleanupAt - Date.now());
+    // An undo in flight decides: done → unmerged, refused → merged again and the clock runs on.
+    if (current() === 'unmerging') {
+      await condition(() => phase !== 'unmerging');
+      continue;
+    }
+    if (current() === 'merged' && Date.now() < cleanupAt) continue;
+    break;
+  }
+  if (current() === 'merged') {
+    // Set before the first await, so an undo arriving now is refused instead of racing the cleanup.
+    phase = 'cleaning';
     for (const id of sourceIds) await step(id, 'cleanup', `delete source ${id}`);
     phase = 'cleaned';
   }
-  await condition(() => allHandlersFinished() && phase !== 'unmerging');
+  await condition(allHandlersFinished);
   return phase;
 }
 

@@ -12,7 +12,7 @@ export interface MergeWorkflowInput {
   settings: WorkflowSettings;
 }
 
-export type MergePhase = 'merging' | 'merged' | 'failed' | 'unmerging' | 'unmerged' | 'cleaned';
+export type MergePhase = 'merging' | 'merged' | 'failed' | 'unmerging' | 'unmerged' | 'cleaning' | 'cleaned';
 
 export interface MergeView {
   phase: MergePhase;
