@@ -33,7 +33,16 @@ function shippedLines(realizations: readonly RealizationData[]): ShippedLine[] {
   return realizations.flatMap((r) =>
     r.lines
       .filter((l) => l.approved > 0)
-      .map((l) => ({ realizationNumber: r.number, date: dateOf(r.shippedAt), sku: l.sku, article: l.article, name: l.name, characteristic: l.characteristic, quantity: l.approved, priceKopecks: l.priceKopecks })),
+      .map((l) => ({
+        realizationNumber: r.number,
+        date: dateOf(r.shippedAt),
+        sku: l.sku,
+        article: l.article,
+        name: l.name,
+        characteristic: l.characteristic,
+        quantity: l.approved,
+        priceKopecks: l.priceKopecks,
+      })),
   );
 }
 
@@ -58,14 +67,20 @@ export function createDocumentActivities({ db, config }: { db: Db; config: Confi
       case 'inventory': {
         const invoice = await findInvoice(db, params.invoiceId, { customerId });
         if (!invoice) throw ApplicationFailure.nonRetryable('Счёт не найден', NOT_FOUND);
-        if (!isLocked(invoice.status)) throw ApplicationFailure.nonRetryable(`Опись доступна после отправки счёта на отгрузку (статус: ${STATUS_LABELS[invoice.status]})`, INVALID);
+        if (!isLocked(invoice.status))
+          throw ApplicationFailure.nonRetryable(`Опись доступна после отправки счёта на отгрузку (статус: ${STATUS_LABELS[invoice.status]})`, INVALID);
         const lines = invoice.lines.filter((l) => l.approved > 0);
         const skus = lines.map((l) => l.sku);
         const certs = new Map(
           (
             await db
               .selectFrom('products')
-              .select(['sku', 'unit', 'certificate_number', (eb) => eb.fn<string | null>('to_char', ['certificate_valid_until', eb.val('YYYY-MM-DD')]).as('valid_until')])
+              .select([
+                'sku',
+                'unit',
+                'certificate_number',
+                (eb) => eb.fn<string | null>('to_char', ['certificate_valid_until', eb.val('YYYY-MM-DD')]).as('valid_until'),
+              ])
               .where('sku', 'in', skus.length ? skus : [''])
               .execute()
           ).map((p) => [p.sku, p]),
@@ -91,13 +106,14 @@ export function createDocumentActivities({ db, config }: { db: Db; config: Confi
               boxes: boxesOf(l.sku),
             };
           }),
-          boxes: invoice.boxes?.map((b) => ({
-            number: b.number,
-            lines: b.lines.map((x) => {
-              const l = byLine.get(x.sku);
-              return { article: l?.article ?? x.sku, name: l?.name ?? x.sku, characteristic: l?.characteristic ?? null, quantity: x.quantity };
-            }),
-          })) ?? null,
+          boxes:
+            invoice.boxes?.map((b) => ({
+              number: b.number,
+              lines: b.lines.map((x) => {
+                const l = byLine.get(x.sku);
+                return { article: l?.article ?? x.sku, name: l?.name ?? x.sku, characteristic: l?.characteristic ?? null, quantity: x.quantity };
+              }),
+            })) ?? null,
         });
         return { fileName: `Опись и сертификаты ${invoice.number}.pdf`, contentType: PDF_CONTENT_TYPE, content };
       }
@@ -115,21 +131,46 @@ export function createDocumentActivities({ db, config }: { db: Db; config: Confi
           const merged = new Map<string, { name: string; quantity: number; unit: string; priceKopecks: number }>();
           for (const l of shippedLines(realizations)) {
             const key = `${l.sku}\u0000${l.priceKopecks}`;
-            const line = merged.get(key) ?? { name: `${l.name}${l.characteristic ? ` (${l.characteristic})` : ''}, арт. ${l.article}`, quantity: 0, unit: 'шт', priceKopecks: l.priceKopecks };
+            const line = merged.get(key) ?? {
+              name: `${l.name}${l.characteristic ? ` (${l.characteristic})` : ''}, арт. ${l.article}`,
+              quantity: 0,
+              unit: 'шт',
+              priceKopecks: l.priceKopecks,
+            };
             line.quantity += l.quantity;
             merged.set(key, line);
           }
           lines = [...merged.values()];
         }
-        const content = await buildPaymentInvoicePdf({ number, issuedAt: new Date().toISOString(), supplier: config.supplier, customer: { name: customer.name, inn: customer.inn }, basis, lines });
+        const content = await buildPaymentInvoicePdf({
+          number,
+          issuedAt: new Date().toISOString(),
+          supplier: config.supplier,
+          customer: { name: customer.name, inn: customer.inn },
+          basis,
+          lines,
+        });
         return { fileName: `Счёт на оплату ${number}.pdf`, contentType: PDF_CONTENT_TYPE, content };
       }
       case 'receivables':
       case 'settlements': {
-        const debits: Debit[] = (await loadRealizations(db, customerId, {})).map((r) => ({ id: r.id, number: r.number, date: dateOf(r.shippedAt), amount: r.totalKopecks }));
-        const credits: Credit[] = (await loadPayments(db, customerId)).map((p) => ({ id: p.id, date: p.paidAt, amount: p.amountKopecks, reference: p.reference }));
+        const debits: Debit[] = (await loadRealizations(db, customerId, {})).map((r) => ({
+          id: r.id,
+          number: r.number,
+          date: dateOf(r.shippedAt),
+          amount: r.totalKopecks,
+        }));
+        const credits: Credit[] = (await loadPayments(db, customerId)).map((p) => ({
+          id: p.id,
+          date: p.paidAt,
+          amount: p.amountKopecks,
+          reference: p.reference,
+        }));
         if (params.type === 'receivables') {
-          const content = await buildReceivablesXlsx({ ...header, today: params.today, paymentTermDays: config.paymentTermDays }, receivables(debits, credits, params.today, config.paymentTermDays));
+          const content = await buildReceivablesXlsx(
+            { ...header, today: params.today, paymentTermDays: config.paymentTermDays },
+            receivables(debits, credits, params.today, config.paymentTermDays),
+          );
           return { fileName: `ДЗ на ${params.today}.xlsx`, contentType: XLSX_CONTENT_TYPE, content };
         }
         const content = await buildSettlementsXlsx({ ...header, supplierName: config.supplier.name }, settlements(debits, credits, params.from, params.to));
@@ -159,7 +200,11 @@ export function createDocumentActivities({ db, config }: { db: Db; config: Confi
           })),
         );
         const names = realizations.map((r) => r.number);
-        return { fileName: `Упаковочные листы ${names.length <= 3 ? names.join(' ') : `${names.length} реализаций`}.xlsx`, contentType: XLSX_CONTENT_TYPE, content };
+        return {
+          fileName: `Упаковочные листы ${names.length <= 3 ? names.join(' ') : `${names.length} реализаций`}.xlsx`,
+          contentType: XLSX_CONTENT_TYPE,
+          content,
+        };
       }
     }
   }

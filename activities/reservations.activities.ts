@@ -29,23 +29,12 @@ export function createReservationActivities({ db }: { db: Db }) {
   return {
     async reserveInvoiceLines({ invoiceId, lines }: { invoiceId: string; lines: OrderLineInput[] }): Promise<InvoiceLine[]> {
       return db.transaction().execute(async (trx) => {
-        const held = await trx
-          .selectFrom('reservations')
-          .select(['sku', 'quantity'])
-          .where('invoice_id', '=', invoiceId)
-          .forUpdate()
-          .execute();
+        const held = await trx.selectFrom('reservations').select(['sku', 'quantity']).where('invoice_id', '=', invoiceId).forUpdate().execute();
         const heldBySku = new Map(held.map((r) => [r.sku, r.quantity]));
         const skus = [...new Set([...lines.map((l) => l.sku), ...heldBySku.keys()])].sort();
         if (skus.length === 0) return [];
         // Lock stock rows in one fixed order so concurrent invoices never deadlock.
-        const stock = await trx
-          .selectFrom('stock')
-          .select(['sku', 'on_hand', 'reserved'])
-          .where('sku', 'in', skus)
-          .orderBy('sku')
-          .forUpdate()
-          .execute();
+        const stock = await trx.selectFrom('stock').select(['sku', 'on_hand', 'reserved']).where('sku', 'in', skus).orderBy('sku').forUpdate().execute();
         const stockBySku = new Map(stock.map((s) => [s.sku, s]));
         const products = await trx
           .selectFrom('products')
@@ -59,7 +48,17 @@ export function createReservationActivities({ db }: { db: Db }) {
           const product = productBySku.get(sku);
           const current = heldBySku.get(sku) ?? 0;
           if (!product) {
-            checked.push({ sku, article: sku, name: 'Неизвестный товар', characteristic: null, requested: quantity, approved: 0, priceKopecks: 0, piecesPerBox: 1, reason: 'unknown_sku' });
+            checked.push({
+              sku,
+              article: sku,
+              name: 'Неизвестный товар',
+              characteristic: null,
+              requested: quantity,
+              approved: 0,
+              priceKopecks: 0,
+              piecesPerBox: 1,
+              reason: 'unknown_sku',
+            });
             continue;
           }
           const row = stockBySku.get(sku);
@@ -87,13 +86,7 @@ export function createReservationActivities({ db }: { db: Db }) {
 
     async releaseInvoiceReservations({ invoiceId }: { invoiceId: string }): Promise<void> {
       await db.transaction().execute(async (trx) => {
-        const held = await trx
-          .selectFrom('reservations')
-          .select(['sku', 'quantity'])
-          .where('invoice_id', '=', invoiceId)
-          .orderBy('sku')
-          .forUpdate()
-          .execute();
+        const held = await trx.selectFrom('reservations').select(['sku', 'quantity']).where('invoice_id', '=', invoiceId).orderBy('sku').forUpdate().execute();
         for (const r of held) await adjustReservation(trx, invoiceId, r.sku, r.quantity, 0);
       });
     },

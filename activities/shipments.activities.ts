@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { ShipmentInput } from '../src/contracts/activities.js';
-import { cutPriority, invoiceTotal, type InvoiceStatus } from '../src/domain/invoice.js';
 import { ApplicationFailure } from '@temporalio/common';
+import { cutPriority, invoiceTotal } from '../src/domain/invoice.js';
 
 export function createShipmentActivities({ db }: { db: Db }) {
   return {
@@ -15,7 +15,13 @@ export function createShipmentActivities({ db }: { db: Db }) {
       await db.transaction().execute(async (trx) => {
         const done = await trx.selectFrom('realizations').select('id').where('invoice_id', '=', input.invoiceId).executeTakeFirst();
         if (done) return;
-        const held = await trx.selectFrom('reservations').select(['sku', 'quantity']).where('invoice_id', '=', input.invoiceId).orderBy('sku').forUpdate().execute();
+        const held = await trx
+          .selectFrom('reservations')
+          .select(['sku', 'quantity'])
+          .where('invoice_id', '=', input.invoiceId)
+          .orderBy('sku')
+          .forUpdate()
+          .execute();
         for (const r of held) {
           await trx
             .updateTable('stock')
@@ -57,7 +63,7 @@ export function createShipmentActivities({ db }: { db: Db }) {
             .forUpdate('r')
             .execute();
           const cuttable = holders
-            .map((h) => ({ ...h, priority: cutPriority(h.status as InvoiceStatus) }))
+            .map((h) => ({ ...h, priority: cutPriority(h.status) }))
             .filter((h): h is typeof h & { priority: number } => h.priority !== undefined)
             .sort((a, b) => a.priority - b.priority || b.created_at.getTime() - a.created_at.getTime());
           for (const h of cuttable) {
@@ -68,9 +74,18 @@ export function createShipmentActivities({ db }: { db: Db }) {
             if (cut === h.quantity) {
               await trx.deleteFrom('reservations').where('invoice_id', '=', h.invoice_id).where('sku', '=', sku).execute();
             } else {
-              await trx.updateTable('reservations').set({ quantity: h.quantity - cut }).where('invoice_id', '=', h.invoice_id).where('sku', '=', sku).execute();
+              await trx
+                .updateTable('reservations')
+                .set({ quantity: h.quantity - cut })
+                .where('invoice_id', '=', h.invoice_id)
+                .where('sku', '=', sku)
+                .execute();
             }
-            await trx.updateTable('stock').set({ reserved: sql`reserved - ${cut}` }).where('sku', '=', sku).execute();
+            await trx
+              .updateTable('stock')
+              .set({ reserved: sql`reserved - ${cut}` })
+              .where('sku', '=', sku)
+              .execute();
           }
           if (excess > 0) {
             throw ApplicationFailure.nonRetryable(
@@ -84,7 +99,10 @@ export function createShipmentActivities({ db }: { db: Db }) {
           .values({ sku, on_hand: onHand })
           .onConflict((oc) => oc.column('sku').doUpdateSet({ on_hand: onHand, updated_at: sql`now()` }))
           .execute();
-        await trx.insertInto('stock_corrections').values({ id: correctionId, sku, on_hand: onHand, affected: JSON.stringify(affected) }).execute();
+        await trx
+          .insertInto('stock_corrections')
+          .values({ id: correctionId, sku, on_hand: onHand, affected: JSON.stringify(affected) })
+          .execute();
         return { affectedInvoiceIds: affected };
       });
     },

@@ -40,10 +40,7 @@ export function createApp(deps: ApiDeps) {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const checks = await Promise.allSettled([
-      sql`select 1`.execute(deps.db),
-      deps.temporal.workflowService.getSystemInfo({}),
-    ]);
+    const checks = await Promise.allSettled([sql`select 1`.execute(deps.db), deps.temporal.workflowService.getSystemInfo({})]);
     const [database, temporal] = checks.map((r) => (r.status === 'fulfilled' ? 'ok' : 'unreachable'));
     const ready = database === 'ok' && temporal === 'ok';
     return c.json({ status: ready ? 'ready' : 'not_ready', database, temporal }, ready ? 200 : 503);
@@ -62,7 +59,20 @@ export function createApp(deps: ApiDeps) {
   installUploadLimits(app);
   app.use('/v1/*', idempotency(deps.db));
 
-  for (const routes of [catalogRoutes, cartRoutes, orderRoutes, invoiceRoutes, realizationRoutes, settingsRoutes, managerRoutes, adminRoutes, warehouseRoutes, documentRoutes, orderFormRoutes, paymentRoutes]) {
+  for (const routes of [
+    catalogRoutes,
+    cartRoutes,
+    orderRoutes,
+    invoiceRoutes,
+    realizationRoutes,
+    settingsRoutes,
+    managerRoutes,
+    adminRoutes,
+    warehouseRoutes,
+    documentRoutes,
+    orderFormRoutes,
+    paymentRoutes,
+  ]) {
     app.route('/', routes(deps));
   }
   return app;

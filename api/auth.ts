@@ -10,7 +10,7 @@ const ClaimsSchema = z.object({
   sub: z.string().min(1),
   role: z.enum(ROLES),
   customerId: z.uuid().optional(),
-  email: z.string().email().optional(),
+  email: z.email().optional(),
 });
 export type User = z.infer<typeof ClaimsSchema>;
 

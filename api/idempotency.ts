@@ -37,12 +37,7 @@ export function idempotency(db: Db): MiddlewareHandler<{ Variables: { user: User
       .executeTakeFirst();
 
     if (!claimed) {
-      const stored = await db
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('principal', '=', principal)
-        .where('key', '=', key)
-        .executeTakeFirstOrThrow();
+      const stored = await db.selectFrom('idempotency_keys').selectAll().where('principal', '=', principal).where('key', '=', key).executeTakeFirstOrThrow();
       if (stored.request_hash !== hash) throw new Problem('idempotency_key_reused', 'Этот Idempotency-Key уже использован для другого запроса');
       if (stored.status_code === null) throw new Problem('idempotency_in_progress', 'Запрос с этим Idempotency-Key ещё выполняется');
       return c.body(stored.response_body ?? '', stored.status_code as 200, { ...(stored.response_headers ?? {}), 'Idempotent-Replayed': 'true' });

@@ -50,7 +50,7 @@ export const commonErrors = {
   400: problem('Validation failed'),
   401: problem('Missing or invalid token'),
   403: problem('Role not allowed'),
-  404: problem('Not found (or another company\'s)'),
+  404: problem("Not found (or another company's)"),
 };
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -58,7 +58,10 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
-export const Money = z.string().regex(/^-?\d+\.\d{2}$/).openapi({ example: '149.90', description: 'roubles, two fraction digits' });
+export const Money = z
+  .string()
+  .regex(/^-?\d+\.\d{2}$/)
+  .openapi({ example: '149.90', description: 'roubles, two fraction digits' });
 /** Money as clients send it: a non-negative rouble amount with up to two fraction digits. */
 export const MoneyInput = z
   .string()
@@ -86,7 +89,7 @@ export function decodeCursor(cursor: string | undefined, length: number): string
   if (!cursor) return undefined;
   try {
     const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(parts) && parts.length === length && parts.every((p) => typeof p === 'string')) return parts as string[];
+    if (Array.isArray(parts) && parts.length === length && parts.every((p) => typeof p === 'string')) return parts;
   } catch {
     // fall through
   }

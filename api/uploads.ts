@@ -26,7 +26,8 @@ export function installUploadLimits(app: OpenAPIHono<AppEnv>): void {
 /** The uploaded `file` field of a multipart body, size-checked again on the actual bytes. */
 export async function uploadedFile(form: Record<string, unknown>, maxBytes: number): Promise<{ name: string; bytes: Buffer }> {
   const file = form.file;
-  if (!(file instanceof File)) throw new Problem('validation_failed', 'Нужен файл в поле «file» (multipart/form-data)', [{ path: 'form.file', message: 'required file' }]);
+  if (!(file instanceof File))
+    throw new Problem('validation_failed', 'Нужен файл в поле «file» (multipart/form-data)', [{ path: 'form.file', message: 'required file' }]);
   if (file.size > maxBytes) throw new Problem('file_too_large', `Файл больше ${mib(maxBytes)}`);
   const bytes = Buffer.from(await file.arrayBuffer());
   if (bytes.length > maxBytes) throw new Problem('file_too_large', `Файл больше ${mib(maxBytes)}`);

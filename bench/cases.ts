@@ -10,7 +10,16 @@ export const CASES = {
   'sales-50k': async () => {
     const lines = (function* (): Generator<ShippedLine> {
       for (let i = 0; i < 50_000; i++) {
-        yield { realizationNumber: `РЛ-2026-${String(i % 500).padStart(6, '0')}`, date: '2026-11-01', sku: `ЛГ-${i}-S`, article: `ЛГ-${i}`, name: `Колготки женские модель ${i}`, characteristic: 'размер 3, чёрный', quantity: 1 + (i % 7), priceKopecks: 14990 + i };
+        yield {
+          realizationNumber: `РЛ-2026-${String(i % 500).padStart(6, '0')}`,
+          date: '2026-11-01',
+          sku: `ЛГ-${i}-S`,
+          article: `ЛГ-${i}`,
+          name: `Колготки женские модель ${i}`,
+          characteristic: 'размер 3, чёрный',
+          quantity: 1 + (i % 7),
+          priceKopecks: 14990 + i,
+        };
       }
     })();
     return buildSalesXlsx({ customerName: 'ООО «Бенчмарк»', today: '2026-11-27', from: '2026-06-01', to: '2026-11-27' }, lines);
@@ -23,8 +32,25 @@ export const CASES = {
       customerName: 'ООО «Бенчмарк»',
       supplierName: 'ООО «Поставщик»',
       generatedAt: '2026-11-27T10:00:00Z',
-      lines: Array.from({ length: 500 }, (_, i) => ({ article: `ЛГ-${i}`, name: `Колготки женские модель ${i}`, characteristic: 'размер 3, чёрный', quantity: 10, unit: 'шт', certificateNumber: `ЕАЭС RU Д-RU.РА01.В.${10000 + i}/24`, certificateValidUntil: '2029-12-31', boxes: [Math.floor(i / 2) + 1] })),
-      boxes: Array.from({ length: 250 }, (_, b) => ({ number: b + 1, lines: [0, 1].map((k) => ({ article: `ЛГ-${b * 2 + k}`, name: `Колготки женские модель ${b * 2 + k}`, characteristic: 'размер 3, чёрный', quantity: 10 })) })),
+      lines: Array.from({ length: 500 }, (_, i) => ({
+        article: `ЛГ-${i}`,
+        name: `Колготки женские модель ${i}`,
+        characteristic: 'размер 3, чёрный',
+        quantity: 10,
+        unit: 'шт',
+        certificateNumber: `ЕАЭС RU Д-RU.РА01.В.${10000 + i}/24`,
+        certificateValidUntil: '2029-12-31',
+        boxes: [Math.floor(i / 2) + 1],
+      })),
+      boxes: Array.from({ length: 250 }, (_, b) => ({
+        number: b + 1,
+        lines: [0, 1].map((k) => ({
+          article: `ЛГ-${b * 2 + k}`,
+          name: `Колготки женские модель ${b * 2 + k}`,
+          characteristic: 'размер 3, чёрный',
+          quantity: 10,
+        })),
+      })),
     }),
 } satisfies Record<string, () => Promise<Buffer>>;
 

@@ -53,8 +53,8 @@ export async function listProducts(db: Db, opts: { q?: string; after?: string; l
     piecesPerBox: r.pieces_per_box,
     certificateNumber: r.certificate_number,
     certificateValidUntil: r.certificate_valid_until,
-    onHand: Number(r.on_hand),
-    reserved: Number(r.reserved),
+    onHand: r.on_hand,
+    reserved: r.reserved,
   }));
 }
 

@@ -55,7 +55,10 @@ function toRow(r: {
 }
 
 export async function insertDocument(db: Db, doc: { id: string; customerId: string; params: DocumentParams }): Promise<void> {
-  await db.insertInto('documents').values({ id: doc.id, customer_id: doc.customerId, type: doc.params.type, params: JSON.stringify(doc.params) }).execute();
+  await db
+    .insertInto('documents')
+    .values({ id: doc.id, customer_id: doc.customerId, type: doc.params.type, params: JSON.stringify(doc.params) })
+    .execute();
 }
 
 export async function findDocument(db: Db, id: string, customerId?: string): Promise<DocumentRow | undefined> {
@@ -65,7 +68,11 @@ export async function findDocument(db: Db, id: string, customerId?: string): Pro
   return r ? toRow(r) : undefined;
 }
 
-export async function listDocuments(db: Db, customerId: string, opts: { type?: DocumentType; limit: number; after?: { createdAt: string; id: string } }): Promise<DocumentRow[]> {
+export async function listDocuments(
+  db: Db,
+  customerId: string,
+  opts: { type?: DocumentType; limit: number; after?: { createdAt: string; id: string } },
+): Promise<DocumentRow[]> {
   let q = db.selectFrom('documents').select(META).where('customer_id', '=', customerId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit);
   if (opts.type) q = q.where('type', '=', opts.type);
   const after = opts.after;
@@ -77,7 +84,11 @@ export async function listDocuments(db: Db, customerId: string, opts: { type?: D
   return (await q.execute()).map(toRow);
 }
 
-export async function readDocumentFile(db: Db, id: string, customerId?: string): Promise<{ fileName: string; contentType: string; content: Buffer } | undefined> {
+export async function readDocumentFile(
+  db: Db,
+  id: string,
+  customerId?: string,
+): Promise<{ fileName: string; contentType: string; content: Buffer } | undefined> {
   let q = db.selectFrom('documents').select(['file_name', 'content_type', 'content']).where('id', '=', id).where('status', '=', 'ready');
   if (customerId) q = q.where('customer_id', '=', customerId);
   const r = await q.executeTakeFirst();
@@ -85,10 +96,23 @@ export async function readDocumentFile(db: Db, id: string, customerId?: string):
 }
 
 /** Stores the file and marks the document ready; a second call for a ready document changes nothing. */
-export async function storeDocumentFile(db: Db, id: string, file: { fileName: string; contentType: string; content: Buffer; number: string | null }): Promise<void> {
+export async function storeDocumentFile(
+  db: Db,
+  id: string,
+  file: { fileName: string; contentType: string; content: Buffer; number: string | null },
+): Promise<void> {
   await db
     .updateTable('documents')
-    .set({ status: 'ready', file_name: file.fileName, content_type: file.contentType, content: file.content, size_bytes: file.content.length, number: file.number, error: null, ready_at: sql`now()` })
+    .set({
+      status: 'ready',
+      file_name: file.fileName,
+      content_type: file.contentType,
+      content: file.content,
+      size_bytes: file.content.length,
+      number: file.number,
+      error: null,
+      ready_at: sql`now()`,
+    })
     .where('id', '=', id)
     .where('status', '<>', 'ready')
     .execute();
@@ -166,7 +190,12 @@ export async function insertPaymentOrder(db: Db, o: { id: string; customerId: st
     .execute();
 }
 
-export async function readPaymentOrder(db: Db, id: string): Promise<{ customerId: string; fileName: string; contentType: string; content: Buffer; sizeBytes: number; createdAt: Date } | undefined> {
+export async function readPaymentOrder(
+  db: Db,
+  id: string,
+): Promise<{ customerId: string; fileName: string; contentType: string; content: Buffer; sizeBytes: number; createdAt: Date } | undefined> {
   const r = await db.selectFrom('payment_orders').selectAll().where('id', '=', id).executeTakeFirst();
-  return r ? { customerId: r.customer_id, fileName: r.file_name, contentType: r.content_type, content: r.content, sizeBytes: r.size_bytes, createdAt: r.created_at } : undefined;
+  return r
+    ? { customerId: r.customer_id, fileName: r.file_name, contentType: r.content_type, content: r.content, sizeBytes: r.size_bytes, createdAt: r.created_at }
+    : undefined;
 }

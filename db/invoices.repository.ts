@@ -33,7 +33,10 @@ function visible(db: Db, who: Visibility) {
   if (who === 'all') return q;
   if ('customerId' in who) return q.where('invoices.customer_id', '=', who.customerId);
   q = q.where('invoices.customer_id', 'in', (eb) =>
-    eb.selectFrom('customers').select('customers.id').where((e) => e(e.fn('lower', ['customers.manager_email']), '=', who.managerEmail.toLowerCase())),
+    eb
+      .selectFrom('customers')
+      .select('customers.id')
+      .where((e) => e(e.fn('lower', ['customers.manager_email']), '=', who.managerEmail.toLowerCase())),
   );
   return q;
 }

@@ -34,7 +34,11 @@ const MODELS: Model[] = [
     priceKopecks: 14990,
     piecesPerBox: 60,
     sizes: ['2', '3', '4'],
-    colours: [{ code: 'BLK', name: 'чёрный' }, { code: 'NUD', name: 'телесный' }, { code: 'BRZ', name: 'бронза' }],
+    colours: [
+      { code: 'BLK', name: 'чёрный' },
+      { code: 'NUD', name: 'телесный' },
+      { code: 'BRZ', name: 'бронза' },
+    ],
   },
   {
     article: 'КЛ-40',
@@ -42,7 +46,10 @@ const MODELS: Model[] = [
     priceKopecks: 18950,
     piecesPerBox: 60,
     sizes: ['2', '3', '4', '5'],
-    colours: [{ code: 'BLK', name: 'чёрный' }, { code: 'NUD', name: 'телесный' }],
+    colours: [
+      { code: 'BLK', name: 'чёрный' },
+      { code: 'NUD', name: 'телесный' },
+    ],
   },
   {
     article: 'ЧЛ-15',
@@ -50,7 +57,10 @@ const MODELS: Model[] = [
     priceKopecks: 21900,
     piecesPerBox: 50,
     sizes: ['1-2', '3-4'],
-    colours: [{ code: 'BLK', name: 'чёрный' }, { code: 'WHT', name: 'белый' }],
+    colours: [
+      { code: 'BLK', name: 'чёрный' },
+      { code: 'WHT', name: 'белый' },
+    ],
   },
   {
     article: 'НС-М01',
@@ -58,7 +68,11 @@ const MODELS: Model[] = [
     priceKopecks: 6500,
     piecesPerBox: 120,
     sizes: ['25', '27', '29'],
-    colours: [{ code: 'BLK', name: 'чёрный' }, { code: 'GRY', name: 'серый' }, { code: 'NVY', name: 'тёмно-синий' }],
+    colours: [
+      { code: 'BLK', name: 'чёрный' },
+      { code: 'GRY', name: 'серый' },
+      { code: 'NVY', name: 'тёмно-синий' },
+    ],
   },
   {
     article: 'НС-Д05',

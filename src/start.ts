@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   if (!databaseUrl) {
     logger.info('starting embedded PostgreSQL');
     const pgServer = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), persistent: true });
-    stops.unshift(pgServer.stop);
+    stops.unshift(() => pgServer.stop());
     databaseUrl = pgServer.url;
   }
   let temporalAddress = config.temporal.address;
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       logFile: join(dataDir, 'temporal.log'),
     });
-    stops.unshift(temporal.stop);
+    stops.unshift(() => temporal.stop());
     temporalAddress = temporal.address;
     uiUrl = temporal.uiUrl;
   }
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   });
 
   const api = await startApi({ db, temporal, config: runtime, logger });
-  stops.unshift(api.stop);
+  stops.unshift(() => api.stop());
 
   const tokens = await Promise.all(DEMO_USERS.map(async ({ label, user }) => `  ${label.padEnd(28)} ${await signToken(config.jwtSecret, user)}`));
   const uiHint = uiUrl ?? `the Temporal UI of ${temporalAddress}`;
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       `  API docs     ${api.url}/docs`,
       `  Temporal UI  ${uiHint}   (an invoice's workflow id is invoice/<invoiceId>)`,
       config.email.resendApiKey ? '  Email        Resend' : `  Email        local outbox: ${api.url}/v1/admin/outbox (admin token)`,
-      config.jwtSecretIsDev ? '  Auth         dev JWT secret (set AUTH_JWT_SECRET in production)' : '',
+      ...(config.jwtSecretIsDev ? ['  Auth         dev JWT secret (set AUTH_JWT_SECRET in production)'] : []),
       '',
       'Demo tokens (Authorization: Bearer <token>):',
       ...tokens,
@@ -86,9 +86,7 @@ async function main(): Promise<void> {
       `Try: curl -H "Authorization: Bearer <customer token>" ${api.url}/v1/catalog/products`,
       'Ctrl-C stops everything.',
       '',
-    ]
-      .filter((line) => line !== null)
-      .join('\n'),
+    ].join('\n'),
   );
 }
 

@@ -76,19 +76,41 @@ describe('auth', () => {
 describe('admin and warehouse', () => {
   it('creates customers and products, lists them in the catalog with availability', async () => {
     const adm = client(s.app, admin);
-    const created = await adm('POST', '/v1/admin/customers', { name: 'ООО «Лютик»', email: 'buy@lutik.example', inn: '7712345678', managerEmail: 'm@supplier.example' });
+    const created = await adm('POST', '/v1/admin/customers', {
+      name: 'ООО «Лютик»',
+      email: 'buy@lutik.example',
+      inn: '7712345678',
+      managerEmail: 'm@supplier.example',
+    });
     expect(created.status).toBe(201);
     expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
 
-    const product = { article: 'API-1', name: 'Колготки «Тест» 40 den', characteristic: 'размер 2, чёрный', price: '189.50', piecesPerBox: 60, certificate: { number: 'ЕАЭС RU Д-1', validUntil: '2029-01-31' } };
+    const product = {
+      article: 'API-1',
+      name: 'Колготки «Тест» 40 den',
+      characteristic: 'размер 2, чёрный',
+      price: '189.50',
+      piecesPerBox: 60,
+      certificate: { number: 'ЕАЭС RU Д-1', validUntil: '2029-01-31' },
+    };
     expect(await adm('PUT', '/v1/admin/products/API-1-2-BLK', product)).toMatchObject({ status: 200, body: { created: true } });
     expect(await adm('PUT', '/v1/admin/products/API-1-2-BLK', { ...product, price: '199.00' })).toMatchObject({ status: 200, body: { created: false } });
-    expect(await client(s.app, warehouse)('PUT', '/v1/warehouse/stock/API-1-2-BLK', { onHand: 40 })).toMatchObject({ status: 200, body: { onHand: 40, available: 40 } });
+    expect(await client(s.app, warehouse)('PUT', '/v1/warehouse/stock/API-1-2-BLK', { onHand: 40 })).toMatchObject({
+      status: 200,
+      body: { onHand: 40, available: 40 },
+    });
 
     const { call } = await newCustomer();
     const list = await call('GET', '/v1/catalog/products?q=API-1');
     expect(list.body.items).toEqual([
-      expect.objectContaining({ sku: 'API-1-2-BLK', price: '199.00', available: 40, piecesPerBox: 60, characteristic: 'размер 2, чёрный', certificate: { number: 'ЕАЭС RU Д-1', validUntil: '2029-01-31' } }),
+      expect.objectContaining({
+        sku: 'API-1-2-BLK',
+        price: '199.00',
+        available: 40,
+        piecesPerBox: 60,
+        characteristic: 'размер 2, чёрный',
+        certificate: { number: 'ЕАЭС RU Д-1', validUntil: '2029-01-31' },
+      }),
     ]);
   });
 
@@ -169,7 +191,9 @@ describe('cart and checkout', () => {
       totals: { amount: '1249.60', vat: '225.34', vatRate: 22, currency: 'RUB' },
     });
     expect((await me.call('GET', '/v1/invoices')).body.items.map((i: { id: string }) => i.id)).toEqual([invoiceId]);
-    expect((await me.call('GET', `/v1/invoices/${invoiceId}/history`)).body).toEqual([expect.objectContaining({ action: 'create', fromStatus: null, toStatus: 'confirmed' })]);
+    expect((await me.call('GET', `/v1/invoices/${invoiceId}/history`)).body).toEqual([
+      expect.objectContaining({ action: 'create', fromStatus: null, toStatus: 'confirmed' }),
+    ]);
 
     const other = await newCustomer();
     expect(await other.call('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 404, body: { code: 'not_found' } });
@@ -190,7 +214,10 @@ describe('cart and checkout', () => {
     const invoiceId = await waitForInvoice(me.call, (await me.call('POST', '/v1/cart/checkout', { target: 'new' })).body.orderId);
     expect(await stockOf(s.db, 'CANCEL-A')).toMatchObject({ reserved: 7 });
 
-    expect(await me.call('POST', `/v1/invoices/${invoiceId}/cancel`, undefined, { 'If-Match': '"7"' })).toMatchObject({ status: 412, body: { code: 'version_conflict' } });
+    expect(await me.call('POST', `/v1/invoices/${invoiceId}/cancel`, undefined, { 'If-Match': '"7"' })).toMatchObject({
+      status: 412,
+      body: { code: 'version_conflict' },
+    });
     expect(await stockOf(s.db, 'CANCEL-A')).toMatchObject({ reserved: 7 });
     const cancelled = await me.call('POST', `/v1/invoices/${invoiceId}/cancel`, undefined, { 'If-Match': '1' });
     expect(cancelled.body).toMatchObject({ status: 'deleted', statusLabel: 'Удален', allowedActions: [], expiresAt: null, version: 2 });

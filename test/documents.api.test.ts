@@ -115,7 +115,9 @@ describe('finance: payment invoices, payments, reports, packing lists', () => {
     // … and for an amount
     const advance = await me.call('POST', '/v1/payment-invoices', { amount: '1000.05' });
     await waitDocument(me.call, advance.body.documentId);
-    expect(await pdfText((await download(s, customerUser(me.id), `/v1/documents/${advance.body.documentId}/file`)).bytes)).toContain('Одна тысяча рублей 05 копеек');
+    expect(await pdfText((await download(s, customerUser(me.id), `/v1/documents/${advance.body.documentId}/file`)).bytes)).toContain(
+      'Одна тысяча рублей 05 копеек',
+    );
     expect(await me.call('POST', '/v1/payment-invoices', { amount: '0' })).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
     expect(await me.call('POST', '/v1/payment-invoices', {})).toMatchObject({ status: 400 });
     const stranger = await newCustomer(s);
@@ -133,7 +135,10 @@ describe('finance: payment invoices, payments, reports, packing lists', () => {
     // Receivables today: 1649.40 shipped, 600 paid → 1049.40 owed, not yet due (14 days)
     const recv = await me.call('POST', '/v1/documents', { type: 'receivables' });
     expect(recv.status).toBe(202);
-    expect(await waitDocument(me.call, recv.body.documentId)).toMatchObject({ status: 'ready', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+    expect(await waitDocument(me.call, recv.body.documentId)).toMatchObject({
+      status: 'ready',
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    });
     const recvFile = await download(s, customerUser(me.id), `/v1/documents/${recv.body.documentId}/file`);
     const recvSheet = (await readWorkbook(recvFile.bytes)).worksheets[0]!;
     const recvRows = sheetRows(recvSheet);
@@ -158,7 +163,9 @@ describe('finance: payment invoices, payments, reports, packing lists', () => {
     // Sales: by product and characteristic
     const sales = await me.call('POST', '/v1/documents', { type: 'sales', from, to: from });
     await waitDocument(me.call, sales.body.documentId);
-    const salesRows = sheetRows((await readWorkbook((await download(s, customerUser(me.id), `/v1/documents/${sales.body.documentId}/file`)).bytes)).worksheets[0]!);
+    const salesRows = sheetRows(
+      (await readWorkbook((await download(s, customerUser(me.id), `/v1/documents/${sales.body.documentId}/file`)).bytes)).worksheets[0]!,
+    );
     expect(salesRows.find((r) => r[3] === 'FIN-S')).toEqual(['FIN', 'Колготки «Шёлк»', 'размер 3, чёрный', 'FIN-S', 6, 899.4]);
     expect(salesRows.find((r) => r[0] === 'Итого')?.slice(4, 6)).toEqual([9, 1649.4]);
 
@@ -172,7 +179,11 @@ describe('finance: payment invoices, payments, reports, packing lists', () => {
     ]);
 
     // Packing lists, three layouts
-    const layouts = { 'by-article': ['FIN', 'Колготки «Шёлк»', 'размер 3, чёрный', 6, '1, 2'], 'box-nomenclature': [1, 'FIN', 'Колготки «Шёлк»', 4], 'box-characteristic': [2, 'FIN', 'Колготки «Шёлк»', 'размер 3, чёрный', 2] };
+    const layouts = {
+      'by-article': ['FIN', 'Колготки «Шёлк»', 'размер 3, чёрный', 6, '1, 2'],
+      'box-nomenclature': [1, 'FIN', 'Колготки «Шёлк»', 4],
+      'box-characteristic': [2, 'FIN', 'Колготки «Шёлк»', 'размер 3, чёрный', 2],
+    };
     for (const [layout, expected] of Object.entries(layouts)) {
       const pl = await me.call('POST', '/v1/documents', { type: 'packing-lists', realizationIds: [realization.id], layout });
       expect(pl.status).toBe(202);

@@ -37,7 +37,20 @@ describe('amount in words', () => {
   it('chooses plural forms by the last two digits', () => {
     const forms = ['рубль', 'рубля', 'рублей'] as const;
     expect([1, 2, 4, 5, 11, 12, 14, 21, 22, 25, 101, 111, 112, 1001].map((n) => pluralRu(n, forms))).toEqual([
-      'рубль', 'рубля', 'рубля', 'рублей', 'рублей', 'рублей', 'рублей', 'рубль', 'рубля', 'рублей', 'рубль', 'рублей', 'рублей', 'рубль',
+      'рубль',
+      'рубля',
+      'рубля',
+      'рублей',
+      'рублей',
+      'рублей',
+      'рублей',
+      'рубль',
+      'рубля',
+      'рублей',
+      'рубль',
+      'рублей',
+      'рублей',
+      'рубль',
     ]);
     expect(integerInWords(1_001_001)).toBe('один миллион одна тысяча один');
   });
@@ -120,7 +133,16 @@ describe('receivables and settlements', () => {
 });
 
 describe('sales and packing lists', () => {
-  const line = (sku: string, quantity: number, characteristic: string) => ({ realizationNumber: 'РЛ', date: '2026-11-01', sku, article: sku.split('-')[0] ?? sku, name: 'Колготки', characteristic, quantity, priceKopecks: 100_00 });
+  const line = (sku: string, quantity: number, characteristic: string) => ({
+    realizationNumber: 'РЛ',
+    date: '2026-11-01',
+    sku,
+    article: sku.split('-')[0] ?? sku,
+    name: 'Колготки',
+    characteristic,
+    quantity,
+    priceKopecks: 100_00,
+  });
 
   it('sums sales by product and characteristic', () => {
     expect(aggregateSales([line('A-S', 2, 'S'), line('A-M', 1, 'M'), line('A-S', 3, 'S')])).toEqual([
@@ -137,7 +159,14 @@ describe('sales and packing lists', () => {
     ]);
     const boxes = [
       { number: 2, lines: [{ sku: 'A-S', quantity: 4 }] },
-      { number: 1, lines: [{ sku: 'A-S', quantity: 6 }, { sku: 'A-M', quantity: 2 }, { sku: 'B-S', quantity: 1 }] },
+      {
+        number: 1,
+        lines: [
+          { sku: 'A-S', quantity: 6 },
+          { sku: 'A-M', quantity: 2 },
+          { sku: 'B-S', quantity: 1 },
+        ],
+      },
     ];
     expect(packingRows('by-article', boxes, products).map((r) => [r.article, r.characteristic, r.quantity, r.boxes])).toEqual([
       ['A', 'M', 2, [1]],
@@ -185,7 +214,9 @@ describe('zip guard', () => {
     const z = inspectZip(buf, limits);
     expect(z.ok).toBe(true);
     if (z.ok) expect(() => readZipEntry(buf, z.entries[0]!)).toThrow();
-    expect(checkWorkbook(xlsxish([{ name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(900_000), declaredSize: 1000 }]))).toMatchObject({ code: 'unsupported_file' });
+    expect(checkWorkbook(xlsxish([{ name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(900_000), declaredSize: 1000 }]))).toMatchObject({
+      code: 'unsupported_file',
+    });
   });
 
   it('refuses a 10 GB bomb from its header alone, fast', () => {
@@ -196,8 +227,14 @@ describe('zip guard', () => {
   });
 
   it('refuses macros, non-workbooks and old .xls', () => {
-    expect(checkWorkbook(xlsxish([{ name: 'xl/vbaProject.bin', data: Buffer.from('vba') }]))).toMatchObject({ code: 'unsupported_file', reason: expect.stringContaining('макрос') });
-    const macroTypes = zip([{ name: '[Content_Types].xml', data: Buffer.from('<Override ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/>') }, { name: 'xl/workbook.xml', data: Buffer.from('<w/>') }]);
+    expect(checkWorkbook(xlsxish([{ name: 'xl/vbaProject.bin', data: Buffer.from('vba') }]))).toMatchObject({
+      code: 'unsupported_file',
+      reason: expect.stringContaining('макрос'),
+    });
+    const macroTypes = zip([
+      { name: '[Content_Types].xml', data: Buffer.from('<Override ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/>') },
+      { name: 'xl/workbook.xml', data: Buffer.from('<w/>') },
+    ]);
     expect(checkWorkbook(macroTypes)).toMatchObject({ code: 'unsupported_file', reason: expect.stringContaining('макрос') });
     expect(checkWorkbook(zip([{ name: 'word/document.xml', data: Buffer.from('<w/>') }]))).toMatchObject({ code: 'unsupported_file' });
     expect(checkWorkbook(Buffer.from('sku;quantity\nA;1\n'))).toMatchObject({ code: 'unsupported_file' });
@@ -207,6 +244,9 @@ describe('zip guard', () => {
 
   it('refuses too many rows (413) from the sheet XML, before exceljs', () => {
     const rows = Buffer.from(`<worksheet><sheetData>${'<row r="1"><c/></row>'.repeat(20_001)}</sheetData></worksheet>`);
-    expect(checkWorkbook(xlsxish([{ name: 'xl/worksheets/sheet1.xml', data: rows }]))).toMatchObject({ code: 'file_too_large', reason: expect.stringContaining('20000 строк') });
+    expect(checkWorkbook(xlsxish([{ name: 'xl/worksheets/sheet1.xml', data: rows }]))).toMatchObject({
+      code: 'file_too_large',
+      reason: expect.stringContaining('20000 строк'),
+    });
   });
 });

@@ -61,7 +61,13 @@ describe('invoice rules', () => {
     expect(isLocked('draft')).toBe(false);
   });
   it('sums quantities by SKU', () => {
-    expect(sumBySku([{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 2 }, { sku: 'A', quantity: 3 }])).toEqual([
+    expect(
+      sumBySku([
+        { sku: 'A', quantity: 1 },
+        { sku: 'B', quantity: 2 },
+        { sku: 'A', quantity: 3 },
+      ]),
+    ).toEqual([
       { sku: 'A', quantity: 4 },
       { sku: 'B', quantity: 2 },
     ]);

@@ -106,7 +106,7 @@ function parseTokens(stdout: string): Map<string, string> {
 
 async function waitReady(): Promise<void> {
   let last = 'no answer yet';
-  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(500)) {
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(500).then(() => true)) {
     if (!running()) throw new Error(`npm start exited (${child?.process.exitCode ?? child?.process.signalCode}) before it was ready\n${output()}`);
     try {
       const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(3_000) });
@@ -122,7 +122,7 @@ async function waitReady(): Promise<void> {
 /** Calls as the holder of a raw bearer token (the ones `npm start` printed). */
 function withToken(token: string): Call {
   const anonymous = client(overHttp(base));
-  return <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  return <T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
     anonymous<T>(method, path, body, { Authorization: `Bearer ${token}`, ...headers });
 }
 
@@ -165,7 +165,12 @@ async function orderInvoice(lines: Record<string, number>): Promise<{ orderId: s
 const recipients = (body: { to?: string | string[] }) => [body.to ?? []].flat();
 const sentOk = (key: string) => resend.emails.find((e) => e.key === key && e.status === 200);
 async function waitEmail(key: string): Promise<FakeResendRequest> {
-  const email = await poll(`email ${key}`, () => Promise.resolve(sentOk(key)), (e) => e !== undefined, 30_000);
+  const email = await poll(
+    `email ${key}`,
+    () => Promise.resolve(sentOk(key)),
+    (e) => e !== undefined,
+    30_000,
+  );
   if (!email) throw new Error(`no email ${key}`);
   return email;
 }
@@ -257,13 +262,20 @@ describe('npm start, end to end over HTTP', () => {
 
     const { orderId, invoice } = await orderInvoice(SHIP);
     expect(invoice).toMatchObject({ status: 'confirmed', customerId: CUSTOMER.id, orderId, number: expect.stringMatching(/^СЧ-\d{4}-\d{6}$/), version: 1 });
-    const lines = Object.fromEntries((invoice.lines as { sku: string; requested: number; approved: number; rejected: number; price: string; total: string }[]).map((l) => [l.sku, l]));
+    const lines = Object.fromEntries(
+      (invoice.lines as { sku: string; requested: number; approved: number; rejected: number; price: string; total: string }[]).map((l) => [l.sku, l]),
+    );
     expect(lines['КЛ-20-3-NUD']).toMatchObject({ requested: 30, approved: 30, rejected: 0, price: '149.90', total: '4497.00' });
     expect(lines['КЛ-40-3-BLK']).toMatchObject({ requested: 10, approved: 10, rejected: 0, price: '189.50', total: '1895.00' });
     expect(lines[SCARCE]).toMatchObject({ requested: 20, approved: 12, rejected: 8, price: '149.90', total: '1798.80' });
     const totalKopecks = 449700 + 189500 + 179880;
     expect(invoice.total).toBe('8190.80');
-    expect(invoice.totals).toEqual({ amount: formatRoubles(totalKopecks), vat: formatRoubles(vatIncluded(totalKopecks)), vatRate: VAT_RATE_PERCENT, currency: 'RUB' });
+    expect(invoice.totals).toEqual({
+      amount: formatRoubles(totalKopecks),
+      vat: formatRoubles(vatIncluded(totalKopecks)),
+      vatRate: VAT_RATE_PERCENT,
+      currency: 'RUB',
+    });
     const approved = { 'КЛ-20-3-NUD': 30, 'КЛ-40-3-BLK': 10, [SCARCE]: 12 };
     // reserved at once: available already down
     for (const [sku, qty] of Object.entries(approved)) expect(await available(sku), sku).toBe(before[sku]! - qty);
@@ -312,7 +324,12 @@ describe('npm start, end to end over HTTP', () => {
 
     // MERGE_CLEANUP_DELAY=3s reached the workflows
     for (const source of [first, second]) {
-      await poll(`source ${source.id}`, async () => (await customer('GET', `/v1/invoices/${source.id}`)).body.status, (s) => s === 'deleted', 30_000);
+      await poll(
+        `source ${source.id}`,
+        async () => (await customer('GET', `/v1/invoices/${source.id}`)).body.status,
+        (s) => s === 'deleted',
+        30_000,
+      );
     }
     expect({ a: await available(MERGE_A), b: await available(MERGE_B) }).toEqual(stock);
   }, 90_000);
@@ -321,7 +338,11 @@ describe('npm start, end to end over HTTP', () => {
     const requested = await customer('POST', '/v1/documents', { type: 'receivables' });
     expect(requested.status).toBe(202);
     const id = requested.body.documentId as string;
-    const doc = await poll(`document ${id}`, async () => (await customer('GET', `/v1/documents/${id}`)).body, (d) => d?.status !== 'pending');
+    const doc = await poll(
+      `document ${id}`,
+      async () => (await customer('GET', `/v1/documents/${id}`)).body,
+      (d) => d?.status !== 'pending',
+    );
     expect(doc).toMatchObject({ status: 'ready', type: 'receivables' });
 
     const file = await fetch(`${base}/v1/documents/${id}/file`, { headers: { Authorization: `Bearer ${tokens.get('customer (ООО «Ромашка»)')}` } });

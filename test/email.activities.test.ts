@@ -14,7 +14,6 @@ import { loadConfig, type Config } from '../src/runtime/config.js';
 import { startFakeResend, type FakeResend } from './support/fake-resend.js';
 import { createTestDb, type TestDb } from './support/db.js';
 
-
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 
@@ -37,10 +36,39 @@ function sampleInvoice(overrides: Partial<InvoiceState> = {}): InvoiceState {
     realization: null,
     lines: [
       // 10 × 1 249,00 = 12 490,00: the only line that counts towards the total.
-      { sku: 'TSH-RED-M', article: 'ФУТ-001', name: 'Футболка хлопковая', characteristic: 'красный, M', requested: 10, approved: 10, priceKopecks: 124900, piecesPerBox: 10 },
+      {
+        sku: 'TSH-RED-M',
+        article: 'ФУТ-001',
+        name: 'Футболка хлопковая',
+        characteristic: 'красный, M',
+        requested: 10,
+        approved: 10,
+        priceKopecks: 124900,
+        piecesPerBox: 10,
+      },
       // Nothing approved: one line out of stock, one not in the catalog.
-      { sku: 'CAP-BLK', article: 'КЕП-007', name: 'Кепка', characteristic: null, requested: 5, approved: 0, priceKopecks: 50000, piecesPerBox: 10, reason: 'out_of_stock' },
-      { sku: 'GHOST-1', article: 'GHOST-1', name: 'Неизвестный товар', characteristic: null, requested: 3, approved: 0, priceKopecks: 0, piecesPerBox: 10, reason: 'unknown_sku' },
+      {
+        sku: 'CAP-BLK',
+        article: 'КЕП-007',
+        name: 'Кепка',
+        characteristic: null,
+        requested: 5,
+        approved: 0,
+        priceKopecks: 50000,
+        piecesPerBox: 10,
+        reason: 'out_of_stock',
+      },
+      {
+        sku: 'GHOST-1',
+        article: 'GHOST-1',
+        name: 'Неизвестный товар',
+        characteristic: null,
+        requested: 3,
+        approved: 0,
+        priceKopecks: 0,
+        piecesPerBox: 10,
+        reason: 'unknown_sku',
+      },
     ],
     ...overrides,
   };
@@ -73,14 +101,26 @@ describe('renderEmail', () => {
     expect(text).toContain('https://portal.example.ru/v1/invoices/7b0c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3');
 
     expect(html).toContain('<a href="https://portal.example.ru/v1/invoices/7b0c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3">');
-    expect(html).toContain(`${rub('12 490,00 ₽')}`);
+    expect(html).toContain(rub('12 490,00 ₽'));
     expect(html).toContain('<h3>Не подтверждено</h3>');
     expect(html).toContain('нет в каталоге');
   });
 
   it('invoice_created: a partly approved line is listed in both blocks, with the shortfall reason', () => {
     const invoice = sampleInvoice({
-      lines: [{ sku: 'S1', article: 'A-1', name: 'Носки', characteristic: null, requested: 10, approved: 4, priceKopecks: 14990, piecesPerBox: 10, reason: 'out_of_stock' }],
+      lines: [
+        {
+          sku: 'S1',
+          article: 'A-1',
+          name: 'Носки',
+          characteristic: null,
+          requested: 10,
+          approved: 4,
+          priceKopecks: 14990,
+          piecesPerBox: 10,
+          reason: 'out_of_stock',
+        },
+      ],
     });
     const { text } = renderEmail({ key: 'k', kind: 'invoice_created', customerId: invoice.customerId, invoice }, CTX);
     const [approvedPart = '', rejectedPart = ''] = text.split('Не подтверждено:');
@@ -91,7 +131,16 @@ describe('renderEmail', () => {
   it('escapes every interpolated value in HTML', () => {
     const invoice = sampleInvoice({
       lines: [
-        { sku: 'X', article: 'A&B', name: '<script>alert("x")</script>', characteristic: "O'Neil", requested: 1, approved: 1, priceKopecks: 100, piecesPerBox: 10 },
+        {
+          sku: 'X',
+          article: 'A&B',
+          name: '<script>alert("x")</script>',
+          characteristic: "O'Neil",
+          requested: 1,
+          approved: 1,
+          priceKopecks: 100,
+          piecesPerBox: 10,
+        },
       ],
     });
     const { html, text } = renderEmail(
@@ -110,7 +159,16 @@ describe('renderEmail', () => {
 
   it('order_placed lists the requested lines as sku × quantity', () => {
     const { subject, text, html } = renderEmail(
-      { key: 'k', kind: 'order_placed', customerId: randomUUID(), orderId: 'ord-1', lines: [{ sku: 'TSH-RED-M', quantity: 10 }, { sku: '<CAP>', quantity: 2 }] },
+      {
+        key: 'k',
+        kind: 'order_placed',
+        customerId: randomUUID(),
+        orderId: 'ord-1',
+        lines: [
+          { sku: 'TSH-RED-M', quantity: 10 },
+          { sku: '<CAP>', quantity: 2 },
+        ],
+      },
       CTX,
     );
     expect(subject).toBe('Заказ оформлен');
@@ -353,8 +411,7 @@ describe('sendEmail', () => {
     fake.failNext(0, 500);
   });
 
-  const activities = (cfg: Config = config, logger = silent) =>
-    createEmailActivities({ db, config: cfg, mailer: createMailer(cfg, logger) });
+  const activities = (cfg: Config = config, logger = silent) => createEmailActivities({ db, config: cfg, mailer: createMailer(cfg, logger) });
 
   const invoiceEmail = (key: string, forCustomer = customerId): EmailRequest => ({
     key,
@@ -499,7 +556,13 @@ describe('sendEmail', () => {
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
     const outboxConfig = loadConfig({ PUBLIC_URL: 'https://portal.example.ru' });
 
-    await activities(outboxConfig, logger).sendEmail({ key, kind: 'order_placed', customerId, orderId: randomUUID(), lines: [{ sku: 'TSH-RED-M', quantity: 3 }] });
+    await activities(outboxConfig, logger).sendEmail({
+      key,
+      kind: 'order_placed',
+      customerId,
+      orderId: randomUUID(),
+      lines: [{ sku: 'TSH-RED-M', quantity: 3 }],
+    });
 
     expect(fake.emails).toHaveLength(0);
     const rows = await logRows(key);

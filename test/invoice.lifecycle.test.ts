@@ -16,7 +16,9 @@ const approvedOf = (invoice: { lines: { sku: string; approved: number }[] }) => 
 /** Per invoice and SKU, reservations equal approved quantities, and stock counts agree. */
 async function expectStockMatches(invoice: { id: string; lines: { sku: string; approved: number }[] }) {
   const held = await s.db.selectFrom('reservations').select(['sku', 'quantity']).where('invoice_id', '=', invoice.id).execute();
-  expect(Object.fromEntries(held.map((r) => [r.sku, r.quantity]))).toEqual(Object.fromEntries(invoice.lines.filter((l) => l.approved > 0).map((l) => [l.sku, l.approved])));
+  expect(Object.fromEntries(held.map((r) => [r.sku, r.quantity]))).toEqual(
+    Object.fromEntries(invoice.lines.filter((l) => l.approved > 0).map((l) => [l.sku, l.approved])),
+  );
   for (const { sku } of invoice.lines) {
     const st = await stockOf(s.db, sku);
     expect(st.reserved).toBe(st.reservationsSum);
@@ -34,7 +36,17 @@ describe('customer path: edit → submit → ship → warehouse → shipped', ()
     await expectStockMatches(inv);
 
     // edit: lower A, drop B → draft; stock is freed at once
-    const edited = await me.call('PATCH', `/v1/invoices/${inv.id}`, { lines: [{ sku: 'LC-A', quantity: 6 }, { sku: 'LC-B', quantity: 0 }] }, { 'If-Match': String(inv.version) });
+    const edited = await me.call(
+      'PATCH',
+      `/v1/invoices/${inv.id}`,
+      {
+        lines: [
+          { sku: 'LC-A', quantity: 6 },
+          { sku: 'LC-B', quantity: 0 },
+        ],
+      },
+      { 'If-Match': String(inv.version) },
+    );
     expect(edited.status).toBe(200);
     inv = edited.body;
     expect(inv).toMatchObject({ status: 'draft', statusLabel: 'Редактируется', allowedActions: ['edit', 'addItems', 'submit', 'merge', 'cancel'] });
@@ -68,11 +80,17 @@ describe('customer path: edit → submit → ship → warehouse → shipped', ()
       ['POST', '/cancel', undefined],
       ['POST', '/ship', undefined],
     ] as const) {
-      expect(await me.call(method, `/v1/invoices/${inv.id}${path}`, body), `${method} ${path}`).toMatchObject({ status: 409, body: { code: 'invoice_locked' } });
+      expect(await me.call(method, `/v1/invoices/${inv.id}${path}`, body), `${method} ${path}`).toMatchObject({
+        status: 409,
+        body: { code: 'invoice_locked' },
+      });
     }
 
     // the warehouse cannot skip a step
-    expect(await warehouse()('POST', `/v1/warehouse/invoices/${inv.id}/status`, { status: 'shipped' })).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
+    expect(await warehouse()('POST', `/v1/warehouse/invoices/${inv.id}/status`, { status: 'shipped' })).toMatchObject({
+      status: 409,
+      body: { code: 'invalid_transition' },
+    });
     expect((await warehouse()('POST', `/v1/warehouse/invoices/${inv.id}/status`, { status: 'to_warehouse' })).body.status).toBe('to_warehouse');
     const assembled = await warehouse()('POST', `/v1/warehouse/invoices/${inv.id}/status`, { status: 'assembled' });
     expect(assembled.body.status).toBe('assembled');
@@ -96,11 +114,22 @@ describe('customer path: edit → submit → ship → warehouse → shipped', ()
       }),
     ]);
     const history = (await me.call('GET', `/v1/invoices/${inv.id}/history`)).body.map((e: { action: string; toStatus: string }) => `${e.action}:${e.toStatus}`);
-    expect(history).toEqual(['create:confirmed', 'edit:draft', 'edit:draft', 'submit:confirmed', 'ship:shipment_confirmed', 'to_warehouse:to_warehouse', 'assembled:assembled', 'shipped:shipped']);
+    expect(history).toEqual([
+      'create:confirmed',
+      'edit:draft',
+      'edit:draft',
+      'submit:confirmed',
+      'ship:shipment_confirmed',
+      'to_warehouse:to_warehouse',
+      'assembled:assembled',
+      'shipped:shipped',
+    ]);
 
     // emails: one per customer-visible transition, keyed per version
     const keys = s.resend.emails.filter((e) => e.status === 200 && e.key?.startsWith(`invoice/${inv.id}`)).map((e) => e.key);
-    expect(keys).toEqual(expect.arrayContaining([`invoice/${inv.id}/created`, expect.stringMatching(/\/shipment_confirmed$/), expect.stringMatching(/\/shipped$/)]));
+    expect(keys).toEqual(
+      expect.arrayContaining([`invoice/${inv.id}/created`, expect.stringMatching(/\/shipment_confirmed$/), expect.stringMatching(/\/shipped$/)]),
+    );
     expect(new Set(keys).size).toBe(keys.length);
   });
 
@@ -111,7 +140,10 @@ describe('customer path: edit → submit → ship → warehouse → shipped', ()
     const inv = (await orderInvoice(me.call, { 'BX-A': 5, 'BX-B': 3 })).body;
     await me.call('POST', `/v1/invoices/${inv.id}/ship`);
     await warehouse()('POST', `/v1/warehouse/invoices/${inv.id}/status`, { status: 'to_warehouse' });
-    const wrong = await warehouse()('POST', `/v1/warehouse/invoices/${inv.id}/status`, { status: 'assembled', boxes: [{ number: 1, lines: [{ sku: 'BX-A', quantity: 5 }] }] });
+    const wrong = await warehouse()('POST', `/v1/warehouse/invoices/${inv.id}/status`, {
+      status: 'assembled',
+      boxes: [{ number: 1, lines: [{ sku: 'BX-A', quantity: 5 }] }],
+    });
     expect(wrong).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
     expect(wrong.body.detail).toContain('BX-B');
     const boxes = [
@@ -137,7 +169,9 @@ describe('adding items from the cart into an invoice', () => {
     expect(added).toMatchObject({ status: 202, body: { invoiceId: inv.id } });
     const after = (await me.call('GET', `/v1/invoices/${inv.id}`)).body;
     expect(after.status).toBe('confirmed');
-    expect(after.lines.map((l: { sku: string; requested: number; approved: number; rejected: number }) => [l.sku, l.requested, l.approved, l.rejected])).toEqual([
+    expect(
+      after.lines.map((l: { sku: string; requested: number; approved: number; rejected: number }) => [l.sku, l.requested, l.approved, l.rejected]),
+    ).toEqual([
       ['ADD-A', 14, 12, 2],
       ['ADD-B', 3, 2, 1],
     ]);
@@ -167,8 +201,15 @@ describe('changes the customer did not make', () => {
     const stranger = client(s.app, staff.manager('boris@supplier.example'));
     expect((await stranger('POST', `/v1/manager/invoices/${inv.id}/lines`, { lines: [{ sku: 'MG-A', price: '1.00' }], comment: 'x' })).status).toBe(404);
     const manager = client(s.app, staff.manager('anna@supplier.example'));
-    const changed = await manager('POST', `/v1/manager/invoices/${inv.id}/lines`, { lines: [{ sku: 'MG-A', quantity: 7, price: '180.00' }], comment: 'Скидка 10% по договорённости' });
-    expect(changed.body).toMatchObject({ status: 'changed', statusLabel: 'Изменен', lines: [expect.objectContaining({ requested: 7, approved: 7, price: '180.00', total: '1260.00' })] });
+    const changed = await manager('POST', `/v1/manager/invoices/${inv.id}/lines`, {
+      lines: [{ sku: 'MG-A', quantity: 7, price: '180.00' }],
+      comment: 'Скидка 10% по договорённости',
+    });
+    expect(changed.body).toMatchObject({
+      status: 'changed',
+      statusLabel: 'Изменен',
+      lines: [expect.objectContaining({ requested: 7, approved: 7, price: '180.00', total: '1260.00' })],
+    });
     await expectStockMatches(changed.body);
     expect(await me.call('POST', `/v1/invoices/${inv.id}/ship`)).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
     const accepted = await me.call('POST', `/v1/invoices/${inv.id}/submit`);
@@ -218,7 +259,9 @@ describe('concurrency and idempotency on one invoice', () => {
     const me = await newCustomer(s);
     const inv = (await orderInvoice(me.call, { 'CC-A': 50 })).body;
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => me.call('PATCH', `/v1/invoices/${inv.id}`, { lines: [{ sku: 'CC-A', quantity: 40 - i }] }, { 'If-Match': String(inv.version) })),
+      Array.from({ length: 10 }, (_, i) =>
+        me.call('PATCH', `/v1/invoices/${inv.id}`, { lines: [{ sku: 'CC-A', quantity: 40 - i }] }, { 'If-Match': String(inv.version) }),
+      ),
     );
     const ok = results.filter((r) => r.status === 200);
     expect(ok).toHaveLength(1);
@@ -260,7 +303,10 @@ describe('concurrency and idempotency on one invoice', () => {
     const me = await newCustomer(s);
     const inv = (await orderInvoice(me.call, { 'IV-A': 10 })).body;
     expect(await me.call('PATCH', `/v1/invoices/${inv.id}`, { lines: [{ sku: 'IV-A', quantity: -1 }] })).toMatchObject({ status: 400 });
-    expect(await me.call('PATCH', `/v1/invoices/${inv.id}`, { lines: [{ sku: 'OTHER', quantity: 1 }] })).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+    expect(await me.call('PATCH', `/v1/invoices/${inv.id}`, { lines: [{ sku: 'OTHER', quantity: 1 }] })).toMatchObject({
+      status: 400,
+      body: { code: 'validation_failed' },
+    });
     expect(await me.call('PATCH', `/v1/invoices/${inv.id}`, { lines: [{ sku: 'IV-A', quantity: 0 }] })).toMatchObject({ status: 400 });
     const after = (await me.call('GET', `/v1/invoices/${inv.id}`)).body;
     expect(after).toMatchObject({ version: 1, status: 'confirmed' });

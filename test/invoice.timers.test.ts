@@ -20,7 +20,12 @@ async function emailKeys(invoiceId: string): Promise<string[]> {
 
 /** When (workflow time) the invoice was deleted, in ms after `from`. */
 async function deletedAfter(invoiceId: string, from: number): Promise<number> {
-  const row = await s.db.selectFrom('invoice_events').select('at').where('invoice_id', '=', invoiceId).where('to_status', '=', 'deleted').executeTakeFirstOrThrow();
+  const row = await s.db
+    .selectFrom('invoice_events')
+    .select('at')
+    .where('invoice_id', '=', invoiceId)
+    .where('to_status', '=', 'deleted')
+    .executeTakeFirstOrThrow();
   return row.at.getTime() - from;
 }
 
@@ -43,7 +48,11 @@ describe('invoice expiry (time-skipping server)', () => {
       expect(elapsed).toBeGreaterThanOrEqual(10 * DAY);
       expect(elapsed).toBeLessThan(10 * DAY + 60_000);
       expect(await stockOf(s.db, 'TS-A')).toEqual({ onHand: 10, reserved: 0, reservationsSum: 0 });
-      expect(await emailKeys(state.id)).toEqual([`invoice/${state.id}/created`, `invoice/${state.id}/reminder/${state.expiresAt}`, `invoice/${state.id}/expired`]);
+      expect(await emailKeys(state.id)).toEqual([
+        `invoice/${state.id}/created`,
+        `invoice/${state.id}/reminder/${state.expiresAt}`,
+        `invoice/${state.id}/expired`,
+      ]);
       expect(await actions(state.id)).toEqual(['create', 'expire']);
       const row = await s.db.selectFrom('invoices').select(['status', 'expires_at']).where('id', '=', state.id).executeTakeFirstOrThrow();
       expect(row).toEqual({ status: 'deleted', expires_at: null });
@@ -85,7 +94,7 @@ describe('invoice expiry (time-skipping server)', () => {
         await s.env.sleep(expiresAt + offsetMs - (await s.env.currentTimeMs()));
         const cancel = await handle.executeUpdate(cancelInvoiceUpdate, { args: [{ actor: customer, requestId: `c${offsetMs}` }] }).then(
           () => 'cancelled',
-          (err: Error) => `refused: ${err.cause instanceof Error ? err.cause.message : err.message}`,
+          (err: unknown) => `refused: ${err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err)}`,
         );
         const final = await handle.result();
         expect(final.status, `offset ${offsetMs}`).toBe('deleted');

@@ -13,7 +13,9 @@ beforeAll(async () => {
 afterAll(() => s.stop());
 
 const held = async (invoiceId: string) =>
-  Object.fromEntries((await s.db.selectFrom('reservations').select(['sku', 'quantity']).where('invoice_id', '=', invoiceId).execute()).map((r) => [r.sku, r.quantity]));
+  Object.fromEntries(
+    (await s.db.selectFrom('reservations').select(['sku', 'quantity']).where('invoice_id', '=', invoiceId).execute()).map((r) => [r.sku, r.quantity]),
+  );
 const invoiceCount = async (customerId: string) => (await s.db.selectFrom('invoices').select('id').where('customer_id', '=', customerId).execute()).length;
 const get = async (call: Call, id: string) => (await call('GET', `/v1/invoices/${id}`)).body;
 
@@ -117,7 +119,10 @@ describe('merging invoices', () => {
     const a = (await orderInvoice(me.call, { 'MR-E': 1 })).body;
     const b = (await orderInvoice(me.call, { 'MR-E': 2 })).body;
     const stock = await stockOf(s.db, 'MR-E');
-    const [merge, ship] = await Promise.all([me.call('POST', '/v1/invoices/merge', { invoiceIds: [a.id, b.id] }), me.call('POST', `/v1/invoices/${b.id}/ship`)]);
+    const [merge, ship] = await Promise.all([
+      me.call('POST', '/v1/invoices/merge', { invoiceIds: [a.id, b.id] }),
+      me.call('POST', `/v1/invoices/${b.id}/ship`),
+    ]);
     expect([merge.status, ship.status].filter((st) => st === 409)).toHaveLength(1);
     const bAfter = await get(me.call, b.id);
     if (merge.status === 202) {

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addProduct, customerUser } from './support/fixtures.js';
+import { addProduct, bearer, customerUser } from './support/fixtures.js';
 import { newCustomer } from './support/scenario.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { readWorkbook, sheetRows } from './support/documents.js';
@@ -85,10 +85,44 @@ describe('order form', () => {
     const user = customerUser(me.id);
     const cases: [string, Buffer, number, string][] = [
       ['CSV text', Buffer.from('SKU;Количество\nOF-1;5\n'), 415, 'unsupported_file'],
-      ['zip bomb (declared sizes)', zip([{ name: '[Content_Types].xml', data: Buffer.from('<Types/>') }, { name: 'xl/workbook.xml', data: Buffer.alloc(100), declaredSize: 0xfffffff0 }]), 415, 'unsupported_file'],
-      ['zip bomb (lying sizes)', zip([{ name: '[Content_Types].xml', data: Buffer.from('<Types/>') }, { name: 'xl/workbook.xml', data: Buffer.alloc(5_000_000), declaredSize: 100 }]), 415, 'unsupported_file'],
-      ['macros', zip([{ name: '[Content_Types].xml', data: Buffer.from('<Types/>') }, { name: 'xl/workbook.xml', data: Buffer.from('<w/>') }, { name: 'xl/vbaProject.bin', data: Buffer.from('x') }]), 415, 'unsupported_file'],
-      ['too many rows', zip([{ name: '[Content_Types].xml', data: Buffer.from('<Types/>') }, { name: 'xl/workbook.xml', data: Buffer.from('<w/>') }, { name: 'xl/worksheets/sheet1.xml', data: Buffer.from('<row r="1"/>'.repeat(20_001)) }]), 413, 'file_too_large'],
+      [
+        'zip bomb (declared sizes)',
+        zip([
+          { name: '[Content_Types].xml', data: Buffer.from('<Types/>') },
+          { name: 'xl/workbook.xml', data: Buffer.alloc(100), declaredSize: 0xfffffff0 },
+        ]),
+        415,
+        'unsupported_file',
+      ],
+      [
+        'zip bomb (lying sizes)',
+        zip([
+          { name: '[Content_Types].xml', data: Buffer.from('<Types/>') },
+          { name: 'xl/workbook.xml', data: Buffer.alloc(5_000_000), declaredSize: 100 },
+        ]),
+        415,
+        'unsupported_file',
+      ],
+      [
+        'macros',
+        zip([
+          { name: '[Content_Types].xml', data: Buffer.from('<Types/>') },
+          { name: 'xl/workbook.xml', data: Buffer.from('<w/>') },
+          { name: 'xl/vbaProject.bin', data: Buffer.from('x') },
+        ]),
+        415,
+        'unsupported_file',
+      ],
+      [
+        'too many rows',
+        zip([
+          { name: '[Content_Types].xml', data: Buffer.from('<Types/>') },
+          { name: 'xl/workbook.xml', data: Buffer.from('<w/>') },
+          { name: 'xl/worksheets/sheet1.xml', data: Buffer.from('<row r="1"/>'.repeat(20_001)) },
+        ]),
+        413,
+        'file_too_large',
+      ],
       ['too large', Buffer.alloc(3 * 1024 * 1024, 0x41), 413, 'file_too_large'],
     ];
     for (const [what, bytes, status, code] of cases) {
@@ -100,11 +134,14 @@ describe('order form', () => {
     // A real workbook that is not an order form
     const other = new ExcelJS.Workbook();
     other.addWorksheet('Лист1').addRow(['что-то', 'ещё']);
-    expect(await upload(s, user, '/v1/cart/upload', Buffer.from(await other.xlsx.writeBuffer()), 'x.xlsx')).toMatchObject({ status: 415, body: { detail: expect.stringContaining('не бланк заказа') } });
+    expect(await upload(s, user, '/v1/cart/upload', Buffer.from(await other.xlsx.writeBuffer()), 'x.xlsx')).toMatchObject({
+      status: 415,
+      body: { detail: expect.stringContaining('не бланк заказа') },
+    });
     // A declared Content-Length over the limit is refused before the body is read
     const res = await s.app.request('/v1/cart/upload', {
       method: 'POST',
-      headers: { ...(await import('./support/fixtures.js').then((f) => f.bearer(user))), 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': String(50 * 1024 * 1024) },
+      headers: { ...(await bearer(user)), 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': String(50 * 1024 * 1024) },
       body: 'x',
     });
     expect(res.status).toBe(413);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { orderWorkflow } from '../workflows/order.workflow.js';
 import { invoiceWorkflowId, orderWorkflowId } from '../src/contracts/ids.js';
 import { getInvoiceQuery } from '../src/contracts/invoice.js';
+import { CustomerIdAttribute, InvoiceNumberAttribute, InvoiceStatusAttribute } from '../src/contracts/search-attributes.js';
 import { addCustomer, addProduct, stockOf } from './support/fixtures.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
@@ -48,13 +49,22 @@ describe('orderWorkflow', () => {
     const row = await s.db.selectFrom('invoices').selectAll().where('id', '=', invoiceId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'confirmed', version: 1, total_kopecks: String(5 * 14990 + 2 * 6500), number: invoice.number });
 
-    const description = await s.client.workflow.getHandle(invoiceWorkflowId(invoiceId)).describe();
-    expect(description.searchAttributes).toMatchObject({ CustomerId: [customerId], InvoiceStatus: ['confirmed'], InvoiceNumber: [invoice.number] });
+    const { typedSearchAttributes: attributes } = await s.client.workflow.getHandle(invoiceWorkflowId(invoiceId)).describe();
+    expect([attributes.get(CustomerIdAttribute), attributes.get(InvoiceStatusAttribute), attributes.get(InvoiceNumberAttribute)]).toEqual([
+      customerId,
+      'confirmed',
+      invoice.number,
+    ]);
 
     // both emails went out once, through the provider, with their idempotency keys
-    await expect.poll(() => s.resend.emails.filter((e) => e.status === 200).map((e) => e.key).sort()).toEqual(
-      [`invoice/${invoiceId}/created`, `order/${orderId}/placed`].sort(),
-    );
+    await expect
+      .poll(() =>
+        s.resend.emails
+          .filter((e) => e.status === 200)
+          .map((e) => e.key)
+          .sort(),
+      )
+      .toEqual([`invoice/${invoiceId}/created`, `order/${orderId}/placed`].sort());
     const created = s.resend.emails.find((e) => e.key === `invoice/${invoiceId}/created`);
     expect(JSON.stringify(created?.body)).toContain('нет в наличии');
   });

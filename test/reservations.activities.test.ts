@@ -42,7 +42,13 @@ describe('reserveInvoiceLines', () => {
     await addProduct(t.db, 'R2-A', { onHand: 10 });
     await addProduct(t.db, 'R2-B', { onHand: 10 });
     const invoiceId = randomUUID();
-    await reserveInvoiceLines({ invoiceId, lines: [{ sku: 'R2-A', quantity: 6 }, { sku: 'R2-B', quantity: 2 }] });
+    await reserveInvoiceLines({
+      invoiceId,
+      lines: [
+        { sku: 'R2-A', quantity: 6 },
+        { sku: 'R2-B', quantity: 2 },
+      ],
+    });
     await reserveInvoiceLines({ invoiceId, lines: [{ sku: 'R2-A', quantity: 1 }] });
     expect(await stockOf(t.db, 'R2-A')).toMatchObject({ reserved: 1, reservationsSum: 1 });
     expect(await stockOf(t.db, 'R2-B')).toMatchObject({ reserved: 0, reservationsSum: 0 });
@@ -60,11 +66,23 @@ describe('reserveInvoiceLines', () => {
         // half of them list the SKUs in the other order, to provoke lock-order deadlocks
         reserveInvoiceLines({
           invoiceId: randomUUID(),
-          lines: i % 2 ? [{ sku: 'R3-HOT', quantity: 1 }, { sku: 'R3-COLD', quantity: 1 }] : [{ sku: 'R3-COLD', quantity: 1 }, { sku: 'R3-HOT', quantity: 1 }],
+          lines:
+            i % 2
+              ? [
+                  { sku: 'R3-HOT', quantity: 1 },
+                  { sku: 'R3-COLD', quantity: 1 },
+                ]
+              : [
+                  { sku: 'R3-COLD', quantity: 1 },
+                  { sku: 'R3-HOT', quantity: 1 },
+                ],
         }),
       ),
     );
-    const approvedHot = results.flat().filter((l) => l.sku === 'R3-HOT').reduce((s, l) => s + l.approved, 0);
+    const approvedHot = results
+      .flat()
+      .filter((l) => l.sku === 'R3-HOT')
+      .reduce((s, l) => s + l.approved, 0);
     expect(approvedHot).toBe(10);
     expect(await stockOf(t.db, 'R3-HOT')).toEqual({ onHand: 10, reserved: 10, reservationsSum: 10 });
     expect(await stockOf(t.db, 'R3-COLD')).toMatchObject({ reserved: 50, reservationsSum: 50 });
@@ -103,7 +121,14 @@ describe('projectInvoice', () => {
       boxes: null,
       realization: null,
     };
-    const event = (to: InvoiceState['status']) => ({ at: new Date().toISOString(), actor: { type: 'system' as const, id: 'system' }, action: 'x', fromStatus: null, toStatus: to, details: {} });
+    const event = (to: InvoiceState['status']) => ({
+      at: new Date().toISOString(),
+      actor: { type: 'system' as const, id: 'system' },
+      action: 'x',
+      fromStatus: null,
+      toStatus: to,
+      details: {},
+    });
     await projectInvoice({ state: base, event: event('confirmed') });
     await projectInvoice({ state: { ...base, status: 'deleted', version: 2 }, event: event('deleted') });
     await projectInvoice({ state: base, event: event('confirmed') }); // late retry of v1

@@ -7,7 +7,19 @@ import type { Activities } from '../src/contracts/activities.js';
  */
 
 /** PostgreSQL work: reservations, numbers, projections. */
-export const db = proxyActivities<Pick<Activities, 'reserveInvoiceLines' | 'releaseInvoiceReservations' | 'allocateNumber' | 'projectInvoice' | 'projectOrder' | 'getInvoiceReservations' | 'commitShipment' | 'correctStock'>>({
+export const db = proxyActivities<
+  Pick<
+    Activities,
+    | 'reserveInvoiceLines'
+    | 'releaseInvoiceReservations'
+    | 'allocateNumber'
+    | 'projectInvoice'
+    | 'projectOrder'
+    | 'getInvoiceReservations'
+    | 'commitShipment'
+    | 'correctStock'
+  >
+>({
   // One short transaction; 30 s covers lock waits under heavy checkout contention.
   startToCloseTimeout: '30s',
   retry: {

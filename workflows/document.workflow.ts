@@ -29,9 +29,7 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<{ 
             { kind: 'payment_invoice', entityId: documentId, year: moscowYear(Date.now()) },
           ])
         : undefined;
-    ({ fileName } = await documents.generateDocument.executeWithOptions({ summary: `generate ${type}` }, [
-      { documentId, ...(number ? { number } : {}) },
-    ]));
+    ({ fileName } = await documents.generateDocument.executeWithOptions({ summary: `generate ${type}` }, [{ documentId, ...(number ? { number } : {}) }]));
   } catch (err) {
     const error = failureText(err);
     log.warn('document failed', { documentId, error, workflowId: workflowInfo().workflowId });
@@ -52,6 +50,12 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<{ 
 /** payment-order/<id>: forwards a customer's uploaded payment order to its manager. */
 export async function paymentOrderWorkflow(input: PaymentOrderWorkflowInput & { fileName: string }): Promise<void> {
   await email.sendEmail.executeWithOptions({ summary: 'email: payment order to manager' }, [
-    { key: `payment-order/${input.paymentOrderId}`, kind: 'payment_order', customerId: input.customerId, paymentOrderId: input.paymentOrderId, fileName: input.fileName },
+    {
+      key: `payment-order/${input.paymentOrderId}`,
+      kind: 'payment_order',
+      customerId: input.customerId,
+      paymentOrderId: input.paymentOrderId,
+      fileName: input.fileName,
+    },
   ]);
 }

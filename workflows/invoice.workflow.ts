@@ -21,13 +21,23 @@ import {
   shipInvoiceUpdate,
   submitInvoiceUpdate,
   warehouseStepUpdate,
+  type EditLines,
   type InvoiceCommand,
   type ManagerAdjustment,
   type WarehouseStep,
 } from '../src/contracts/invoice-messages.js';
 import { mergeStepUpdate, type MergeStepCommand } from '../src/contracts/merge.js';
 import { InvoiceStatusAttribute } from '../src/contracts/search-attributes.js';
-import { isFinal, refusal, waitsOnCustomer, warehouseRefusal, isLocked, type InvoiceAction, type InvoiceLine, type InvoiceStatus } from '../src/domain/invoice.js';
+import {
+  isFinal,
+  refusal,
+  waitsOnCustomer,
+  warehouseRefusal,
+  isLocked,
+  type InvoiceAction,
+  type InvoiceLine,
+  type InvoiceStatus,
+} from '../src/domain/invoice.js';
 import { applyEdit, applyHeld, keepManualPrices, requestedAfterAdding, type QuantityChange } from '../src/domain/lines.js';
 import { packByPiecesPerBox, validateBoxes } from '../src/domain/packing.js';
 import { moscowYear } from '../src/domain/time.js';
@@ -132,7 +142,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   }
 
   /** Status emails go out once per version (their key), and never hold the invoice up. */
-  function notify(previousStatus: InvoiceStatus, extra: Partial<Pick<Extract<EmailRequest, { kind: 'invoice_status' }>, 'reason' | 'realizationNumber'>> = {}): void {
+  function notify(
+    previousStatus: InvoiceStatus,
+    extra: Partial<Pick<Extract<EmailRequest, { kind: 'invoice_status' }>, 'reason' | 'realizationNumber'>> = {},
+  ): void {
     const request: EmailRequest = {
       key: `invoice/${state.id}/v${state.version}/${state.status}`,
       kind: 'invoice_status',
@@ -183,12 +196,15 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
           const edited = applyEdit(state.lines, cmd.lines);
           if (!edited.ok) throw fail('validation_failed', edited.reason);
           // Lowered lines free their stock at once; raised ones wait for the re-check.
-          await reserve(edited.lines.map((l) => ({ sku: l.sku, quantity: l.approved })), 'shrink reservations to the edit');
+          await reserve(
+            edited.lines.map((l) => ({ sku: l.sku, quantity: l.approved })),
+            'shrink reservations to the edit',
+          );
           await commit({ ...state, status: 'draft', lines: edited.lines }, cmd.actor, 'edit', { lines: cmd.lines });
         },
       ),
     {
-      validator: (cmd) => {
+      validator: (cmd: EditLines) => {
         checkCustomerAction(cmd, 'edit');
         const edited = applyEdit(state.lines, cmd.lines);
         if (!edited.ok) throw fail('validation_failed', edited.reason);
@@ -204,12 +220,15 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         () => checkCustomerAction(cmd, 'submit'),
         async () => {
           const from = state.status;
-          const lines = await reserve(state.lines.map((l) => ({ sku: l.sku, quantity: l.requested })), `re-check ${state.lines.length} lines`);
+          const lines = await reserve(
+            state.lines.map((l) => ({ sku: l.sku, quantity: l.requested })),
+            `re-check ${state.lines.length} lines`,
+          );
           await commit({ ...state, status: 'confirmed', lines, ...confirmedNow() }, cmd.actor, from === 'changed' ? 'accept_changes' : 'submit');
           notify(from);
         },
       ),
-    { validator: (cmd) => checkCustomerAction(cmd, 'submit') },
+    { validator: (cmd: InvoiceCommand) => checkCustomerAction(cmd, 'submit') },
   );
 
   setHandler(
@@ -225,7 +244,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
           notify(from);
         },
       ),
-    { validator: (cmd) => checkCustomerAction(cmd, 'addItems') },
+    { validator: (cmd: InvoiceCommand) => checkCustomerAction(cmd, 'addItems') },
   );
 
   setHandler(
@@ -240,7 +259,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
           notify('confirmed');
         },
       ),
-    { validator: (cmd) => checkCustomerAction(cmd, 'ship') },
+    { validator: (cmd: InvoiceCommand) => checkCustomerAction(cmd, 'ship') },
   );
 
   setHandler(
@@ -255,7 +274,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
           notify(from);
         },
       ),
-    { validator: (cmd) => checkCustomerAction(cmd, 'cancel') },
+    { validator: (cmd: InvoiceCommand) => checkCustomerAction(cmd, 'cancel') },
   );
 
   // ---- staff commands and stock ----------------------------------------------------------
@@ -282,7 +301,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
           notify(from, { reason: cmd.comment });
         },
       ),
-    { validator: (cmd) => checkAdjustment(cmd) },
+    { validator: (cmd: ManagerAdjustment) => checkAdjustment(cmd) },
   );
 
   setHandler(
@@ -297,7 +316,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
             await commit({ ...state, status: 'to_warehouse' }, cmd.actor, 'to_warehouse');
           } else if (cmd.status === 'assembled') {
             const boxes = cmd.boxes ?? packByPiecesPerBox(state.lines);
-            await commit({ ...state, status: 'assembled', boxes }, cmd.actor, 'assembled', { boxes: boxes.length, packedBy: cmd.boxes ? 'warehouse' : 'pieces_per_box' });
+            await commit({ ...state, status: 'assembled', boxes }, cmd.actor, 'assembled', {
+              boxes: boxes.length,
+              packedBy: cmd.boxes ? 'warehouse' : 'pieces_per_box',
+            });
           } else {
             const realizationId = uuid4();
             const now = Date.now();
@@ -320,7 +342,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
           notify(from, state.realization ? { realizationNumber: state.realization.number } : {});
         },
       ),
-    { validator: (cmd) => checkWarehouseStep(cmd) },
+    { validator: (cmd: WarehouseStep) => checkWarehouseStep(cmd) },
   );
 
   setHandler(reservationsCutSignal, async ({ correctionId, sku }) => {
@@ -390,16 +412,26 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         break;
       case 'mark':
         if (state.status === 'marked_for_deletion') break;
-        await commit({ ...state, status: 'marked_for_deletion', mergedInto: cmd.mergeId, statusBeforeMerge: state.status, lockedBy: null }, cmd.actor, 'merged', {
-          mergedInto: cmd.mergeId,
-        });
+        await commit(
+          { ...state, status: 'marked_for_deletion', mergedInto: cmd.mergeId, statusBeforeMerge: state.status, lockedBy: null },
+          cmd.actor,
+          'merged',
+          {
+            mergedInto: cmd.mergeId,
+          },
+        );
         notify(from);
         break;
       case 'restore':
         if (state.status !== 'marked_for_deletion') break;
-        await commit({ ...state, status: state.statusBeforeMerge ?? 'draft', mergedInto: null, statusBeforeMerge: null, lockedBy: null }, cmd.actor, 'unmerged', {
-          mergeId: cmd.mergeId,
-        });
+        await commit(
+          { ...state, status: state.statusBeforeMerge ?? 'draft', mergedInto: null, statusBeforeMerge: null, lockedBy: null },
+          cmd.actor,
+          'unmerged',
+          {
+            mergeId: cmd.mergeId,
+          },
+        );
         break;
       case 'cleanup':
         if (isFinal(state.status)) break;
@@ -449,7 +481,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (await condition(changed, Math.max(deadline - Date.now(), 1))) continue;
     if (reminderDue) {
       remindedFor = state.expiresAt;
-      sendInBackground({ key: `invoice/${state.id}/reminder/${state.expiresAt}`, kind: 'invoice_expiring', customerId: state.customerId, invoice: state }, 'email: expiry reminder');
+      sendInBackground(
+        { key: `invoice/${state.id}/reminder/${state.expiresAt}`, kind: 'invoice_expiring', customerId: state.customerId, invoice: state },
+        'email: expiry reminder',
+      );
       continue;
     }
     await exclusive(async () => {

@@ -47,7 +47,9 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
       locked.push(id);
     }
     const now = Date.now();
-    const number = await db.allocateNumber.executeWithOptions({ summary: 'allocate invoice number' }, [{ kind: 'invoice', entityId: mergeId, year: moscowYear(now) }]);
+    const number = await db.allocateNumber.executeWithOptions({ summary: 'allocate invoice number' }, [
+      { kind: 'invoice', entityId: mergeId, year: moscowYear(now) },
+    ]);
     await merges.moveReservations.executeWithOptions({ summary: `move reservations of ${sources.length} invoices` }, [
       { mergeId, fromInvoiceIds: sourceIds, toInvoiceId: mergeId },
     ]);
@@ -154,4 +156,3 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
   await condition(allHandlersFinished);
   return phase;
 }
-

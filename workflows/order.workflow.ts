@@ -19,9 +19,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<{ invoic
   };
 
   const placedEmail = email.sendEmail
-    .executeWithOptions({ summary: 'email: order placed' }, [
-      { key: `order/${orderId}/placed`, kind: 'order_placed', customerId, orderId, lines },
-    ])
+    .executeWithOptions({ summary: 'email: order placed' }, [{ key: `order/${orderId}/placed`, kind: 'order_placed', customerId, orderId, lines }])
     .catch((err: unknown) => log.warn('order placed email not sent', { err }));
 
   await project('checking');
@@ -32,9 +30,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<{ invoic
     const number = await db.allocateNumber.executeWithOptions({ summary: 'allocate invoice number' }, [
       { kind: 'invoice', entityId: invoiceId, year: moscowYear(now) },
     ]);
-    const checked = await db.reserveInvoiceLines.executeWithOptions({ summary: `check and reserve ${lines.length} lines` }, [
-      { invoiceId, lines },
-    ]);
+    const checked = await db.reserveInvoiceLines.executeWithOptions({ summary: `check and reserve ${lines.length} lines` }, [{ invoiceId, lines }]);
     const at = new Date(now).toISOString();
     const state: InvoiceState = {
       id: invoiceId,

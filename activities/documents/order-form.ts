@@ -48,7 +48,10 @@ export function buildOrderForm(products: Iterable<OrderFormProduct>, customerNam
     {
       name: 'Бланк заказа',
       title: 'Бланк заказа',
-      subtitle: [`Покупатель: ${customerName}. Каталог на ${today.split('-').reverse().join('.')}`, 'Заполните колонку «Количество» (целое число штук) и загрузите файл в корзину. Пустые строки пропускаются, 0 убирает товар из корзины.'],
+      subtitle: [
+        `Покупатель: ${customerName}. Каталог на ${today.split('-').reverse().join('.')}`,
+        'Заполните колонку «Количество» (целое число штук) и загрузите файл в корзину. Пустые строки пропускаются, 0 убирает товар из корзины.',
+      ],
       columns,
       rows,
     },
@@ -97,7 +100,7 @@ function countRows(xml: Buffer): number {
   const re = /<(?:[A-Za-z0-9_]+:)?row[\s>/]/g;
   let n = 0;
   // latin1 maps bytes 1:1, so the tag names match whatever the text encoding.
-  for (const text = xml.toString('latin1'); re.exec(text); ) n++;
+  for (const text = xml.toString('latin1'); re.exec(text);) n++;
   return n;
 }
 
@@ -117,8 +120,8 @@ function cellText(value: ExcelJS.CellValue): string {
   if (typeof value === 'object') {
     if (value instanceof Date) return value.toISOString();
     if ('richText' in value) return value.richText.map((r) => r.text).join('');
-    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
-    if ('text' in value) return String(value.text);
+    if ('result' in value) return cellText(value.result);
+    if ('text' in value) return value.text;
     if ('error' in value) return '';
     return '';
   }
@@ -134,7 +137,11 @@ export async function readOrderForm(buf: Buffer): Promise<{ ok: true; lines: For
     return { ok: false, code: 'unsupported_file', reason: 'Файл Excel повреждён и не читается' };
   }
   const ws = wb.worksheets[0];
-  const notAForm = { ok: false as const, code: 'unsupported_file' as const, reason: `Это не бланк заказа: нет колонок «${SKU_HEADER}» и «${QTY_HEADER}». Скачайте бланк в кабинете` };
+  const notAForm = {
+    ok: false as const,
+    code: 'unsupported_file' as const,
+    reason: `Это не бланк заказа: нет колонок «${SKU_HEADER}» и «${QTY_HEADER}». Скачайте бланк в кабинете`,
+  };
   if (!ws) return notAForm;
   // The header is the first row (of the first 20) that has both columns.
   let headerRow = 0;
@@ -162,7 +169,8 @@ export async function readOrderForm(buf: Buffer): Promise<{ ok: true; lines: For
     if (!qtyText) return; // an empty quantity: the customer did not order this SKU
     if (!sku) return void rejected.push({ row: r, reason: 'не указан SKU' });
     const quantity = Number(qtyText);
-    if (!Number.isFinite(quantity) || !/^-?\d+(\.\d+)?$/.test(qtyText)) return void rejected.push({ row: r, sku, reason: `количество «${cellText(rawQty)}» — не число` });
+    if (!Number.isFinite(quantity) || !/^-?\d+(\.\d+)?$/.test(qtyText))
+      return void rejected.push({ row: r, sku, reason: `количество «${cellText(rawQty)}» — не число` });
     if (!Number.isInteger(quantity)) return void rejected.push({ row: r, sku, reason: 'количество должно быть целым числом штук' });
     if (quantity < 0) return void rejected.push({ row: r, sku, reason: 'количество не может быть отрицательным' });
     if (quantity > 1_000_000) return void rejected.push({ row: r, sku, reason: 'количество больше 1 000 000' });

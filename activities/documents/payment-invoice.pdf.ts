@@ -56,7 +56,12 @@ export async function buildPaymentInvoicePdf(data: PaymentInvoiceData): Promise<
   doc.y = y + 56;
 
   doc.font(BOLD).fontSize(13).text(title, left, doc.y);
-  doc.moveTo(left, doc.y + 4).lineTo(left + width, doc.y + 4).lineWidth(1.5).stroke().lineWidth(0.5);
+  doc
+    .moveTo(left, doc.y + 4)
+    .lineTo(left + width, doc.y + 4)
+    .lineWidth(1.5)
+    .stroke()
+    .lineWidth(0.5);
   doc.moveDown(0.8).font(REGULAR).fontSize(9);
   doc.text(`Поставщик (Исполнитель): ${supplier.name}, ИНН ${supplier.inn}, КПП ${supplier.kpp}, ${supplier.address}, тел. ${supplier.phone}`);
   doc.moveDown(0.4);
@@ -98,7 +103,12 @@ export async function buildPaymentInvoicePdf(data: PaymentInvoiceData): Promise<
   doc.font(BOLD).text(amountInWords(total), left);
   doc.font(REGULAR).moveDown(0.4);
   doc.text('Оплата данного счёта означает согласие с условиями поставки товара. Счёт действителен к оплате в течение 5 банковских дней.', left);
-  doc.moveTo(left, doc.y + 6).lineTo(left + width, doc.y + 6).lineWidth(1.5).stroke().lineWidth(0.5);
+  doc
+    .moveTo(left, doc.y + 6)
+    .lineTo(left + width, doc.y + 6)
+    .lineWidth(1.5)
+    .stroke()
+    .lineWidth(0.5);
   doc.moveDown(2);
   const sy = doc.y;
   doc.font(BOLD).text('Руководитель', left, sy);

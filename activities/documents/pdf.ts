@@ -83,7 +83,16 @@ export function drawTable(doc: Pdf, columns: readonly PdfColumn[], rows: Iterabl
     const h = rowHeight(doc, columns, cells);
     if (doc.y + h > bottom()) doc.addPage();
     const y = doc.y;
-    doc.save().rect(doc.page.margins.left, y, columns.reduce((s, c) => s + c.width, 0), h).fill('#e8e8e8').restore();
+    doc
+      .save()
+      .rect(
+        doc.page.margins.left,
+        y,
+        columns.reduce((s, c) => s + c.width, 0),
+        h,
+      )
+      .fill('#e8e8e8')
+      .restore();
     drawRow(doc, columns, cells, y, h);
     doc.y = y + h;
     doc.font(REGULAR).fontSize(fontSize);

@@ -33,7 +33,17 @@ export function buildReceivablesXlsx(h: ReportHeader & { paymentTermDays: number
       title: `Дебиторская задолженность на ${formatDateRu(h.today)}`,
       subtitle: [customerLine(h), `Срок оплаты реализации: ${h.paymentTermDays} дн.`],
       columns,
-      rows: r.items.map((i) => [i.number, i.date, i.dueDate, i.amount, i.paid, i.remaining, i.overdueDays > 0 ? i.remaining : 0, i.overdueDays, i.overdueDays > 0 ? 'просрочено' : 'в срок']),
+      rows: r.items.map((i) => [
+        i.number,
+        i.date,
+        i.dueDate,
+        i.amount,
+        i.paid,
+        i.remaining,
+        i.overdueDays > 0 ? i.remaining : 0,
+        i.overdueDays,
+        i.overdueDays > 0 ? 'просрочено' : 'в срок',
+      ]),
       footer: [
         ['Итого задолженность', null, null, null, null, r.total, r.overdue, null, null],
         ['В том числе в срок', null, null, null, null, r.notDue, null, null, null],
@@ -57,11 +67,11 @@ export function buildSettlementsXlsx(h: ReportHeader & { supplierName: string },
       title: 'Акт сверки взаимных расчётов',
       subtitle: [`Между ${h.supplierName} и ${h.customerName}`, periodLine(s.from, s.to), 'Сальдо в дебете: долг покупателя; в кредите: аванс покупателя.'],
       columns,
-      rows: [balance(`Сальдо начальное на ${formatDateRu(s.from)}`, s.opening), ...s.entries.map((e): CellValue[] => [e.date, e.document, e.debit || null, e.credit || null])],
-      footer: [
-        [null, 'Обороты за период', s.debitTurnover, s.creditTurnover],
-        balance(`Сальдо конечное на ${formatDateRu(s.to)}`, s.closing),
+      rows: [
+        balance(`Сальдо начальное на ${formatDateRu(s.from)}`, s.opening),
+        ...s.entries.map((e): CellValue[] => [e.date, e.document, e.debit || null, e.credit || null]),
       ],
+      footer: [[null, 'Обороты за период', s.debitTurnover, s.creditTurnover], balance(`Сальдо конечное на ${formatDateRu(s.to)}`, s.closing)],
     },
   ]);
 }
@@ -152,7 +162,10 @@ export function buildPackingListsXlsx(h: ReportHeader, layout: PackingLayout, re
           : [row.box, row.article, row.name, ...(layout === 'box-characteristic' ? [row.characteristic] : []), row.quantity],
       );
       const pieces = rows.reduce((s, row) => s + row.quantity, 0);
-      const total: CellValue[] = layout === 'by-article' ? ['Итого', null, null, pieces, `коробов: ${r.boxes.length}`] : ['Итого', null, null, ...(layout === 'box-characteristic' ? [null] : []), pieces];
+      const total: CellValue[] =
+        layout === 'by-article'
+          ? ['Итого', null, null, pieces, `коробов: ${r.boxes.length}`]
+          : ['Итого', null, null, ...(layout === 'box-characteristic' ? [null] : []), pieces];
       return {
         // Sheet names: at most 31 characters, none of : \ / ? * [ ]
         name: r.number.replace(/[:\\/?*[\]]/g, '-').slice(0, 31),

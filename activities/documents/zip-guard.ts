@@ -70,7 +70,8 @@ export function inspectZip(buf: Buffer, limits: ZipLimits): ZipInspection {
     if (flags & 0x1) return bad('Зашифрованные файлы не поддерживаются');
     if (entry.method !== 0 && entry.method !== 8) return bad(`Неподдерживаемый метод сжатия (${entry.method})`);
     if (entry.uncompressedSize > limits.maxEntryBytes) return bomb(`${entry.name} распаковывается в ${entry.uncompressedSize} байт`);
-    if (entry.uncompressedSize > 1 << 20 && entry.uncompressedSize > entry.compressedSize * limits.maxRatio) return bomb(`${entry.name} сжат в ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))} раз`);
+    if (entry.uncompressedSize > 1 << 20 && entry.uncompressedSize > entry.compressedSize * limits.maxRatio)
+      return bomb(`${entry.name} сжат в ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))} раз`);
     total += entry.uncompressedSize;
     if (total > limits.maxTotalBytes) return bomb(`распакованный размер больше ${limits.maxTotalBytes} байт`);
     entries.push(entry);

@@ -1,14 +1,7 @@
 import type { EmailKind, EmailRequest } from '../../src/contracts/email.js';
 import type { InvoiceState } from '../../src/contracts/invoice.js';
 import type { OrderLineInput } from '../../src/contracts/order.js';
-import {
-  STATUS_LABELS,
-  invoiceTotal,
-  lineTotal,
-  rejectedQuantity,
-  type InvoiceLine,
-  type InvoiceStatus,
-} from '../../src/domain/invoice.js';
+import { STATUS_LABELS, invoiceTotal, lineTotal, rejectedQuantity, type InvoiceLine, type InvoiceStatus } from '../../src/domain/invoice.js';
 import { VAT_RATE_PERCENT, formatRoublesRu, vatIncluded } from '../../src/domain/money.js';
 
 export interface RenderContext {
@@ -208,9 +201,7 @@ function renderInvoiceStatus(request: InvoiceStatusRequest, ctx: RenderContext):
 
 /** "Было: …, стало: …", or just the status when it did not change (e.g. changed again). */
 function statusChangeLine(previous: InvoiceStatus, current: InvoiceStatus): string {
-  return previous === current
-    ? `Статус: ${statusLabel(current)}`
-    : `Было: ${statusLabel(previous)}, стало: ${statusLabel(current)}`;
+  return previous === current ? `Статус: ${statusLabel(current)}` : `Было: ${statusLabel(previous)}, стало: ${statusLabel(current)}`;
 }
 
 function statusLabel(status: InvoiceStatus): string {
@@ -232,10 +223,7 @@ function reasonBlock(parts: Parts, reason: string | undefined, label: string): v
 /** When an invoice waiting on the customer expires, and what to do so it does not. */
 function expiry(parts: Parts, invoice: InvoiceState, sendTo: 'на отгрузку' | 'на подтверждение'): void {
   if (!invoice.expiresAt) return;
-  paragraph(
-    parts,
-    `Счёт действует до ${formatMoscowDateTime(invoice.expiresAt)}. Если его не отправить ${sendTo}, он будет удалён, а резерв снят.`,
-  );
+  paragraph(parts, `Счёт действует до ${formatMoscowDateTime(invoice.expiresAt)}. Если его не отправить ${sendTo}, он будет удалён, а резерв снят.`);
 }
 
 function renderInvoiceExpiring(invoice: InvoiceState, ctx: RenderContext): RenderedEmail {
@@ -294,8 +282,7 @@ function approvedLines(parts: Parts, invoice: InvoiceState, title = 'Подтв�
   }
   parts.text.push(
     ...lines.map(
-      (line, i) =>
-        `${i + 1}. ${lineTitle(line)} — ${line.approved} шт. × ${formatRoublesRu(line.priceKopecks)} = ${formatRoublesRu(lineTotal(line))}`,
+      (line, i) => `${i + 1}. ${lineTitle(line)} — ${line.approved} шт. × ${formatRoublesRu(line.priceKopecks)} = ${formatRoublesRu(lineTotal(line))}`,
     ),
   );
   const rows = lines

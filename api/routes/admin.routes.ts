@@ -53,7 +53,9 @@ const outboxRoute = createRoute({
   responses: {
     200: json(
       z.object({
-        items: z.array(z.object({ key: z.string(), kind: z.string(), to: z.string(), subject: z.string(), text: z.string(), status: z.string(), createdAt: z.string() })),
+        items: z.array(
+          z.object({ key: z.string(), kind: z.string(), to: z.string(), subject: z.string(), text: z.string(), status: z.string(), createdAt: z.string() }),
+        ),
       }),
       'Emails, newest first',
     ),
@@ -91,7 +93,15 @@ export function adminRoutes({ db }: ApiDeps) {
     })
     .openapi(outboxRoute, async (c) => {
       const rows = await db.selectFrom('email_log').selectAll().orderBy('created_at', 'desc').limit(c.req.valid('query').limit).execute();
-      const items = rows.map((r) => ({ key: r.key, kind: r.kind, to: r.to_address, subject: r.subject, text: r.text, status: r.status, createdAt: r.created_at.toISOString() }));
+      const items = rows.map((r) => ({
+        key: r.key,
+        kind: r.kind,
+        to: r.to_address,
+        subject: r.subject,
+        text: r.text,
+        status: r.status,
+        createdAt: r.created_at.toISOString(),
+      }));
       return c.json({ items }, 200);
     });
 }

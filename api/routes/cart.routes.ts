@@ -39,7 +39,12 @@ const putItemRoute = createRoute({
   request: { params: z.object({ sku: Sku }), body: { content: { 'application/json': { schema: z.object({ quantity: Quantity }) } }, required: true } },
   responses: { 200: json(CartSchema, 'Cart'), 422: commonErrors[400], ...commonErrors },
 });
-const clearRoute = createRoute({ method: 'delete', path: '/v1/cart', summary: 'Empty the cart', responses: { 200: json(CartSchema, 'Cart'), ...commonErrors } });
+const clearRoute = createRoute({
+  method: 'delete',
+  path: '/v1/cart',
+  summary: 'Empty the cart',
+  responses: { 200: json(CartSchema, 'Cart'), ...commonErrors },
+});
 const checkoutRoute = createRoute({
   method: 'post',
   path: '/v1/cart/checkout',
@@ -69,7 +74,13 @@ async function lockCart(trx: Transaction<Database>, customerId: string): Promise
 
 export function cartRoutes({ db, temporal, config }: ApiDeps) {
   async function readCart(customerId: string) {
-    const items = await db.selectFrom('cart_items').select(['sku', 'quantity']).where('customer_id', '=', customerId).orderBy('updated_at').orderBy('sku').execute();
+    const items = await db
+      .selectFrom('cart_items')
+      .select(['sku', 'quantity'])
+      .where('customer_id', '=', customerId)
+      .orderBy('updated_at')
+      .orderBy('sku')
+      .execute();
     const products = new Map((await listProducts(db, { skus: items.map((i) => i.sku), limit: items.length || 1 })).map((p) => [p.sku, p]));
     let total = 0;
     const lines = items.flatMap((item) => {
@@ -144,7 +155,10 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
       await db.transaction().execute(async (trx) => {
         const lines = await lockCart(trx, customerId);
         await trx.deleteFrom('cart_items').where('customer_id', '=', customerId).execute();
-        await trx.insertInto('orders').values({ id: orderId, customer_id: customerId, status: 'placed', lines: JSON.stringify(lines) }).execute();
+        await trx
+          .insertInto('orders')
+          .values({ id: orderId, customer_id: customerId, status: 'placed', lines: JSON.stringify(lines) })
+          .execute();
         // Started inside the transaction: if the start fails, the cart is kept; the workflow
         // carries the lines itself, so it completes even if this commit were lost.
         await temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { failDocument, findDocument, insertDocument, listDocuments, loadRealizations, readDocumentFile, type DocumentRow } from '../../db/documents.repository.js';
+import {
+  failDocument,
+  findDocument,
+  insertDocument,
+  listDocuments,
+  loadRealizations,
+  readDocumentFile,
+  type DocumentRow,
+} from '../../db/documents.repository.js';
 import { findInvoice } from '../../db/invoices.repository.js';
 import { DOCUMENT_TITLES, DOCUMENT_TYPES, documentWorkflowId, type DocumentParams } from '../../src/contracts/documents.js';
 import { STATUS_LABELS, isLocked } from '../../src/domain/invoice.js';
@@ -102,7 +110,10 @@ const fileRoute = createRoute({
   summary: "The document's file",
   request: { params: IdParam },
   responses: {
-    200: { description: 'The file (PDF or XLSX) with a Content-Disposition file name', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+    200: {
+      description: 'The file (PDF or XLSX) with a Content-Disposition file name',
+      content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+    },
     409: json(z.object({}), 'invalid_transition: not ready (pending or failed)'),
     ...commonErrors,
   },
@@ -166,7 +177,8 @@ export function documentRoutes({ db, temporal, config }: ApiDeps) {
           return start(c, customerId, { type: 'packing-lists', realizationIds: [...new Set(body.realizationIds)], layout: body.layout });
         default: {
           const period = checkPeriod(body.type, body.from, body.to, today);
-          if (!period.ok) throw new Problem(period.code, period.message, period.code === 'validation_failed' ? [{ path: 'json.from', message: period.message }] : undefined);
+          if (!period.ok)
+            throw new Problem(period.code, period.message, period.code === 'validation_failed' ? [{ path: 'json.from', message: period.message }] : undefined);
           return start(c, customerId, { type: body.type, from: period.from, to: period.to });
         }
       }
@@ -176,7 +188,10 @@ export function documentRoutes({ db, temporal, config }: ApiDeps) {
       const invoice = await findInvoice(db, c.req.valid('param').id, { customerId });
       if (!invoice) throw new Problem('not_found', 'Счёт не найден');
       if (!isLocked(invoice.status)) {
-        throw new Problem('invalid_transition', `Опись и сертификаты доступны после отправки счёта на отгрузку; счёт ${invoice.number} в статусе «${STATUS_LABELS[invoice.status]}»`);
+        throw new Problem(
+          'invalid_transition',
+          `Опись и сертификаты доступны после отправки счёта на отгрузку; счёт ${invoice.number} в статусе «${STATUS_LABELS[invoice.status]}»`,
+        );
       }
       return start(c, customerId, { type: 'inventory', invoiceId: invoice.id });
     })

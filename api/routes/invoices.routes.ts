@@ -128,7 +128,19 @@ const editRoute = createRoute({
   request: {
     params: IdParam,
     headers: IfMatch,
-    body: { content: { 'application/json': { schema: z.object({ lines: z.array(z.object({ sku: Sku, quantity: Quantity })).min(1).max(1000) }) } }, required: true },
+    body: {
+      content: {
+        'application/json': {
+          schema: z.object({
+            lines: z
+              .array(z.object({ sku: Sku, quantity: Quantity }))
+              .min(1)
+              .max(1000),
+          }),
+        },
+      },
+      required: true,
+    },
   },
   responses: { 200: json(InvoiceSchema, 'The edited invoice'), ...commonErrors, ...conflictErrors },
 });
@@ -199,7 +211,8 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
     return invoice;
   }
 
-  const send = <C extends InvoiceCommand>(invoice: InvoiceState, update: UpdateDefinition<InvoiceState, [C]>, cmd: C) => sendInvoiceCommand(temporal, invoice, update, cmd);
+  const send = <C extends InvoiceCommand>(invoice: InvoiceState, update: UpdateDefinition<InvoiceState, [C]>, cmd: C) =>
+    sendInvoiceCommand(temporal, invoice, update, cmd);
 
   const respond = (c: Context<AppEnv>, state: InvoiceState) => c.json(invoiceView(state), 200, { ETag: `"${state.version}"` });
 
@@ -209,9 +222,15 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
   return router
     .openapi(listRoute, async (c) => {
       const { limit, cursor, status } = c.req.valid('query');
-      const statuses = status?.split(',').map((s) => s.trim()).filter(Boolean);
+      const statuses = status
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const bad = statuses?.filter((s) => !(INVOICE_STATUSES as readonly string[]).includes(s));
-      if (bad?.length) throw new Problem('validation_failed', `Неизвестный статус: ${bad.join(', ')}`, [{ path: 'query.status', message: `one of ${INVOICE_STATUSES.join(', ')}` }]);
+      if (bad?.length)
+        throw new Problem('validation_failed', `Неизвестный статус: ${bad.join(', ')}`, [
+          { path: 'query.status', message: `one of ${INVOICE_STATUSES.join(', ')}` },
+        ]);
       const after = decodeCursor(cursor, 2);
       const rows = await listInvoices(db, visibilityOf(c.get('user')), {
         limit: limit + 1,
@@ -234,7 +253,8 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
       const user = c.get('user');
       if (user.role !== 'customer' || !user.customerId) throw new Problem('forbidden', 'Объединять счета может только клиент');
       const ids = c.req.valid('json').invoiceIds;
-      if (new Set(ids).size !== ids.length) throw new Problem('validation_failed', 'Счета в списке повторяются', [{ path: 'json.invoiceIds', message: 'duplicate ids' }]);
+      if (new Set(ids).size !== ids.length)
+        throw new Problem('validation_failed', 'Счета в списке повторяются', [{ path: 'json.invoiceIds', message: 'duplicate ids' }]);
       // Checked before anything starts; the saga checks again under its locks.
       const sources = await Promise.all(ids.map((id) => visibleInvoice(c, id)));
       for (const source of sources) {

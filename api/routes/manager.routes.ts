@@ -19,7 +19,11 @@ const adjustRoute = createRoute({
         'application/json': {
           schema: z.object({
             lines: z
-              .array(z.object({ sku: Sku, quantity: Quantity.optional(), price: MoneyInput.optional() }).refine((l) => l.quantity !== undefined || l.price !== undefined, 'quantity или price'))
+              .array(
+                z
+                  .object({ sku: Sku, quantity: Quantity.optional(), price: MoneyInput.optional() })
+                  .refine((l) => l.quantity !== undefined || l.price !== undefined, 'quantity или price'),
+              )
               .min(1)
               .max(1000),
             comment: z.string().trim().min(1, 'объясните клиенту изменение').max(2000),
@@ -51,4 +55,3 @@ export function managerRoutes({ db, temporal }: ApiDeps) {
     return c.json(invoiceView(state), 200, { ETag: `"${state.version}"` });
   });
 }
-

@@ -12,7 +12,10 @@ const formRoute = createRoute({
   method: 'get',
   path: '/v1/catalog/order-form.xlsx',
   summary: 'The order form ("бланк"): one row per SKU with an empty quantity column',
-  responses: { 200: { description: 'The .xlsx order form', content: { [XLSX_CONTENT_TYPE]: { schema: { type: 'string', format: 'binary' } } } }, ...commonErrors },
+  responses: {
+    200: { description: 'The .xlsx order form', content: { [XLSX_CONTENT_TYPE]: { schema: { type: 'string', format: 'binary' } } } },
+    ...commonErrors,
+  },
 });
 
 const uploadRoute = createRoute({
@@ -20,7 +23,7 @@ const uploadRoute = createRoute({
   path: '/v1/cart/upload',
   summary: 'Fill the cart from an order form',
   description:
-    'Every row with a quantity SETS that SKU\'s cart quantity (like PUT /v1/cart/items/{sku}); 0 removes it; rows with an empty ' +
+    "Every row with a quantity SETS that SKU's cart quantity (like PUT /v1/cart/items/{sku}); 0 removes it; rows with an empty " +
     'quantity are skipped. Invalid rows are listed in `rejected` and change nothing; valid rows are applied whatever the invalid ' +
     'ones. Refused as a whole, with no change: 413 file_too_large (over 2 MiB or over 20,000 rows), 415 unsupported_file (not an ' +
     '.xlsx, macros, a zip bomb, not an order form).',
@@ -50,7 +53,16 @@ export function orderFormRoutes({ db }: ApiDeps) {
       const products = await db
         .selectFrom('products as p')
         .leftJoin('stock as s', 's.sku', 'p.sku')
-        .select(['p.sku', 'p.article', 'p.name', 'p.characteristic', 'p.unit', 'p.price_kopecks', 'p.pieces_per_box', sql<number>`greatest(coalesce(s.on_hand, 0) - coalesce(s.reserved, 0), 0)`.as('available')])
+        .select([
+          'p.sku',
+          'p.article',
+          'p.name',
+          'p.characteristic',
+          'p.unit',
+          'p.price_kopecks',
+          'p.pieces_per_box',
+          sql<number>`greatest(coalesce(s.on_hand, 0) - coalesce(s.reserved, 0), 0)`.as('available'),
+        ])
         .orderBy('p.article')
         .orderBy('p.sku')
         .execute();
@@ -63,7 +75,7 @@ export function orderFormRoutes({ db }: ApiDeps) {
           unit: p.unit,
           priceKopecks: Number(p.price_kopecks),
           piecesPerBox: p.pieces_per_box,
-          available: Number(p.available),
+          available: p.available,
         })),
         customer?.name ?? '',
         moscowToday(Date.now()),
@@ -81,7 +93,15 @@ export function orderFormRoutes({ db }: ApiDeps) {
       const customer = await db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
       if (!customer) throw new Problem('forbidden', 'Компания из токена не зарегистрирована');
       const skus = form.lines.map((l) => l.sku);
-      const known = new Set((await db.selectFrom('products').select('sku').where('sku', 'in', skus.length ? skus : ['']).execute()).map((p) => p.sku));
+      const known = new Set(
+        (
+          await db
+            .selectFrom('products')
+            .select('sku')
+            .where('sku', 'in', skus.length ? skus : [''])
+            .execute()
+        ).map((p) => p.sku),
+      );
       const rejected: FormRejection[] = [...form.rejected];
       const valid = form.lines.filter((l) => {
         if (known.has(l.sku)) return true;
@@ -100,7 +120,16 @@ export function orderFormRoutes({ db }: ApiDeps) {
             .onConflict((oc) => oc.columns(['customer_id', 'sku']).doUpdateSet({ quantity: (eb) => eb.ref('excluded.quantity'), updated_at: sql`now()` }))
             .execute();
         }
-        if (removed.length) await trx.deleteFrom('cart_items').where('customer_id', '=', customerId).where('sku', 'in', removed.map((l) => l.sku)).execute();
+        if (removed.length)
+          await trx
+            .deleteFrom('cart_items')
+            .where('customer_id', '=', customerId)
+            .where(
+              'sku',
+              'in',
+              removed.map((l) => l.sku),
+            )
+            .execute();
       });
       return c.json({ added: set.length, removed: removed.length, rejected }, 200);
     });

@@ -24,19 +24,29 @@ export function sniffPaymentOrder(bytes: Buffer): { type: string; ext: string } 
 
 /** A safe display name: no path, no control characters, the real extension. */
 function safeFileName(name: string, ext: string): string {
-  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 150);
+  const base = (name.split(/[\\/]/).pop() ?? '')
+    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .trim()
+    .slice(0, 150);
   const stem = base.replace(/\.[^.]*$/, '') || 'Платёжное поручение';
   return `${stem}.${ext}`;
 }
 
-const PaymentOrderSchema = z.object({ id: z.uuid(), fileName: z.string(), contentType: z.string(), size: z.number().int(), createdAt: z.string() }).openapi('PaymentOrder');
+const PaymentOrderSchema = z
+  .object({ id: z.uuid(), fileName: z.string(), contentType: z.string(), size: z.number().int(), createdAt: z.string() })
+  .openapi('PaymentOrder');
 
 const uploadRoute = createRoute({
   method: 'post',
   path: '/v1/payment-orders',
   summary: "Upload a payment order (PDF or image, up to 10 MiB); it is emailed to the customer's manager",
   request: { body: MULTIPART_FILE_BODY },
-  responses: { 202: json(z.object({ id: z.uuid() }), 'Stored; the email to the manager follows'), 413: json(z.object({}), 'file_too_large'), 415: json(z.object({}), 'unsupported_file'), ...commonErrors },
+  responses: {
+    202: json(z.object({ id: z.uuid() }), 'Stored; the email to the manager follows'),
+    413: json(z.object({}), 'file_too_large'),
+    415: json(z.object({}), 'unsupported_file'),
+    ...commonErrors,
+  },
 });
 const getOrderRoute = createRoute({
   method: 'get',
@@ -57,7 +67,12 @@ const paymentRoute = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ customerId: z.uuid(), amount: MoneyInput, paidAt: z.iso.date(), reference: z.string().trim().min(1).max(100).openapi({ example: 'п/п 123 от 27.11.2026' }) }),
+          schema: z.object({
+            customerId: z.uuid(),
+            amount: MoneyInput,
+            paidAt: z.iso.date(),
+            reference: z.string().trim().min(1).max(100).openapi({ example: 'п/п 123 от 27.11.2026' }),
+          }),
         },
       },
     },
@@ -91,7 +106,16 @@ export function paymentRoutes({ db, temporal, config }: ApiDeps) {
     .openapi(getOrderRoute, async (c) => {
       const order = await readPaymentOrder(db, c.req.valid('param').id);
       if (order?.customerId !== customerIdOf(c.get('user'))) throw new Problem('not_found', 'Платёжное поручение не найдено');
-      return c.json({ id: c.req.valid('param').id, fileName: order.fileName, contentType: order.contentType, size: order.sizeBytes, createdAt: order.createdAt.toISOString() }, 200);
+      return c.json(
+        {
+          id: c.req.valid('param').id,
+          fileName: order.fileName,
+          contentType: order.contentType,
+          size: order.sizeBytes,
+          createdAt: order.createdAt.toISOString(),
+        },
+        200,
+      );
     })
     .openapi(paymentRoute, async (c) => {
       const user = c.get('user');
@@ -111,11 +135,19 @@ export function paymentRoutes({ db, temporal, config }: ApiDeps) {
         registeredBy: user.sub,
       });
       if (!created && (payment.amountKopecks !== amountKopecks || payment.paidAt !== body.paidAt)) {
-        throw new Problem('validation_failed', `Платёж «${body.reference}» уже зарегистрирован: ${formatRoubles(payment.amountKopecks)} руб. от ${payment.paidAt}`, [
-          { path: 'json.reference', message: 'already registered with another amount or date' },
-        ]);
+        throw new Problem(
+          'validation_failed',
+          `Платёж «${body.reference}» уже зарегистрирован: ${formatRoubles(payment.amountKopecks)} руб. от ${payment.paidAt}`,
+          [{ path: 'json.reference', message: 'already registered with another amount or date' }],
+        );
       }
-      const view = { id: payment.id, customerId: body.customerId, amount: formatRoubles(payment.amountKopecks), paidAt: payment.paidAt, reference: payment.reference };
+      const view = {
+        id: payment.id,
+        customerId: body.customerId,
+        amount: formatRoubles(payment.amountKopecks),
+        paidAt: payment.paidAt,
+        reference: payment.reference,
+      };
       return created ? c.json(view, 201) : c.json(view, 200);
     });
 }

@@ -10,7 +10,17 @@ const RealizationSchema = z
     number: z.string(),
     invoiceId: z.uuid(),
     shippedAt: z.string(),
-    lines: z.array(z.object({ sku: z.string(), article: z.string(), name: z.string(), characteristic: z.string().nullable(), quantity: z.number().int(), price: Money, total: Money })),
+    lines: z.array(
+      z.object({
+        sku: z.string(),
+        article: z.string(),
+        name: z.string(),
+        characteristic: z.string().nullable(),
+        quantity: z.number().int(),
+        price: Money,
+        total: Money,
+      }),
+    ),
     boxes: z.array(z.object({ number: z.number().int(), lines: z.array(z.object({ sku: z.string(), quantity: z.number().int() })) })),
     total: Money,
     vat: Money,
@@ -30,7 +40,11 @@ export function realizationRoutes({ db }: ApiDeps) {
   router.use('/v1/realizations', requireRole('customer'));
   return router.openapi(listRoute, async (c) => {
     const { from, to } = c.req.valid('query');
-    let q = db.selectFrom('realizations').selectAll().where('customer_id', '=', customerIdOf(c.get('user'))).orderBy('shipped_at', 'desc');
+    let q = db
+      .selectFrom('realizations')
+      .selectAll()
+      .where('customer_id', '=', customerIdOf(c.get('user')))
+      .orderBy('shipped_at', 'desc');
     // Dates are Moscow calendar days.
     if (from) q = q.where('shipped_at', '>=', new Date(`${from}T00:00:00+03:00`));
     if (to) q = q.where('shipped_at', '<', new Date(new Date(`${to}T00:00:00+03:00`).getTime() + 86_400_000));
@@ -40,7 +54,15 @@ export function realizationRoutes({ db }: ApiDeps) {
       number: r.number,
       invoiceId: r.invoice_id,
       shippedAt: r.shipped_at.toISOString(),
-      lines: r.lines.map((l) => ({ sku: l.sku, article: l.article, name: l.name, characteristic: l.characteristic, quantity: l.approved, price: formatRoubles(l.priceKopecks), total: formatRoubles(lineTotal(l)) })),
+      lines: r.lines.map((l) => ({
+        sku: l.sku,
+        article: l.article,
+        name: l.name,
+        characteristic: l.characteristic,
+        quantity: l.approved,
+        price: formatRoubles(l.priceKopecks),
+        total: formatRoubles(lineTotal(l)),
+      })),
       boxes: r.boxes,
       total: formatRoubles(invoiceTotal(r.lines)),
       vat: formatRoubles(vatIncluded(invoiceTotal(r.lines))),

@@ -4,7 +4,12 @@ import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, type ApiDeps } from '../router.js';
 
 const SettingsSchema = z.object({ emailNotifications: z.boolean() }).openapi('Settings');
-const getRoute = createRoute({ method: 'get', path: '/v1/settings', summary: 'Notification settings', responses: { 200: json(SettingsSchema, 'Settings'), ...commonErrors } });
+const getRoute = createRoute({
+  method: 'get',
+  path: '/v1/settings',
+  summary: 'Notification settings',
+  responses: { 200: json(SettingsSchema, 'Settings'), ...commonErrors },
+});
 const putRoute = createRoute({
   method: 'put',
   path: '/v1/settings',
@@ -18,7 +23,11 @@ export function settingsRoutes({ db }: ApiDeps) {
   router.use('/v1/settings', requireRole('customer'));
   return router
     .openapi(getRoute, async (c) => {
-      const row = await db.selectFrom('customers').select('email_notifications').where('id', '=', customerIdOf(c.get('user'))).executeTakeFirst();
+      const row = await db
+        .selectFrom('customers')
+        .select('email_notifications')
+        .where('id', '=', customerIdOf(c.get('user')))
+        .executeTakeFirst();
       if (!row) throw new Problem('not_found', 'Компания не найдена');
       return c.json({ emailNotifications: row.email_notifications }, 200);
     })

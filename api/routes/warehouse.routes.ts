@@ -44,7 +44,12 @@ const statusRoute = createRoute({
         'application/json': {
           schema: z.object({
             status: z.enum(WAREHOUSE_STATUSES),
-            boxes: z.array(BoxSchema).min(1).max(10_000).optional().openapi({ description: 'box number → SKU → quantity; without it the system packs by pieces per box' }),
+            boxes: z
+              .array(BoxSchema)
+              .min(1)
+              .max(10_000)
+              .optional()
+              .openapi({ description: 'box number → SKU → quantity; without it the system packs by pieces per box' }),
           }),
         },
       },

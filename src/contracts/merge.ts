@@ -43,7 +43,7 @@ export interface MergeStepCommand {
 export const mergeStepUpdate = defineUpdate<InvoiceState, [MergeStepCommand]>('mergeStep');
 
 /** Waits until the merge has either produced the new invoice (returned) or failed (thrown). */
-export const mergeOutcomeUpdate = defineUpdate<InvoiceState, []>('mergeOutcome');
+export const mergeOutcomeUpdate = defineUpdate<InvoiceState>('mergeOutcome');
 /** Undoes the merge while the new invoice is a draft and the sources are not yet deleted. */
 export const unmergeUpdate = defineUpdate<{ restoredInvoiceIds: string[] }, [InvoiceCommand]>('unmerge');
 export const getMergeQuery = defineQuery<MergeView>('getMerge');

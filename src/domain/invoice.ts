@@ -95,7 +95,7 @@ export function approveQuantity(requested: number, available: number): number {
 }
 
 /** Requested quantities summed by SKU, in first-seen order (a cart never repeats a SKU, merges do). */
-export function sumBySku<T extends { sku: string; quantity: number }>(lines: readonly T[]): { sku: string; quantity: number }[] {
+export function sumBySku(lines: readonly { sku: string; quantity: number }[]): { sku: string; quantity: number }[] {
   const totals = new Map<string, number>();
   for (const line of lines) totals.set(line.sku, (totals.get(line.sku) ?? 0) + line.quantity);
   return [...totals].map(([sku, quantity]) => ({ sku, quantity }));

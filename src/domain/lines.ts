@@ -47,7 +47,10 @@ export function keepManualPrices(previous: readonly InvoiceLine[], checked: read
 }
 
 /** Sets approved quantities to what the invoice really holds after a stock correction cut it. */
-export function applyHeld(lines: readonly InvoiceLine[], held: ReadonlyMap<string, number>): { lines: InvoiceLine[]; cut: { sku: string; from: number; to: number }[] } {
+export function applyHeld(
+  lines: readonly InvoiceLine[],
+  held: ReadonlyMap<string, number>,
+): { lines: InvoiceLine[]; cut: { sku: string; from: number; to: number }[] } {
   const cut: { sku: string; from: number; to: number }[] = [];
   const next = lines.map((line) => {
     const have = held.get(line.sku) ?? 0;

@@ -21,8 +21,7 @@ const REPORT_NAMES: Record<PeriodReport, string> = {
 };
 
 export type PeriodCheck =
-  | { ok: true; from: string; to: string }
-  | { ok: false; code: 'validation_failed' | 'period_too_long'; message: string; earliest?: string };
+  { ok: true; from: string; to: string } | { ok: false; code: 'validation_failed' | 'period_too_long'; message: string; earliest?: string };
 
 const MOSCOW_OFFSET_MS = 3 * 60 * 60 * 1000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -32,7 +32,11 @@ export function aggregateSales(lines: Iterable<ShippedLine>): SalesRow[] {
     rows.set(l.sku, row);
   }
   return [...rows.values()].sort(
-    (a, b) => a.article.localeCompare(b.article, 'ru') || a.name.localeCompare(b.name, 'ru') || (a.characteristic ?? '').localeCompare(b.characteristic ?? '', 'ru') || a.sku.localeCompare(b.sku),
+    (a, b) =>
+      a.article.localeCompare(b.article, 'ru') ||
+      a.name.localeCompare(b.name, 'ru') ||
+      (a.characteristic ?? '').localeCompare(b.characteristic ?? '', 'ru') ||
+      a.sku.localeCompare(b.sku),
   );
 }
 
@@ -84,11 +88,20 @@ export function packingRows(layout: PackingLayout, boxes: readonly Box[], produc
     for (const l of box.lines) {
       const p = product(l.sku);
       const key = layout === 'box-nomenclature' ? `${p.article}\u0000${p.name}` : l.sku;
-      const row = rows.get(key) ?? { box: box.number, article: p.article, name: p.name, characteristic: layout === 'box-nomenclature' ? null : p.characteristic, quantity: 0, boxes: [box.number] };
+      const row = rows.get(key) ?? {
+        box: box.number,
+        article: p.article,
+        name: p.name,
+        characteristic: layout === 'box-nomenclature' ? null : p.characteristic,
+        quantity: 0,
+        boxes: [box.number],
+      };
       row.quantity += l.quantity;
       rows.set(key, row);
     }
-    out.push(...[...rows.values()].sort((a, b) => a.article.localeCompare(b.article, 'ru') || (a.characteristic ?? '').localeCompare(b.characteristic ?? '', 'ru')));
+    out.push(
+      ...[...rows.values()].sort((a, b) => a.article.localeCompare(b.article, 'ru') || (a.characteristic ?? '').localeCompare(b.characteristic ?? '', 'ru')),
+    );
   }
   return out;
 }

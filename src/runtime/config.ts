@@ -19,7 +19,7 @@ export const DEV_JWT_SECRET = 'dev-secret-change-me-in-production-0123456789';
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATA_DIR: z.string().default('.data'),
-  DATABASE_URL: optional(z.string().url()),
+  DATABASE_URL: optional(z.url()),
   TEMPORAL_ADDRESS: optional(z.string()),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('orders'),
@@ -28,12 +28,12 @@ const ConfigSchema = z.object({
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   AUTH_JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
   RESEND_API_KEY: optional(z.string()),
-  RESEND_BASE_URL: optional(z.string().url()),
+  RESEND_BASE_URL: optional(z.url()),
   EMAIL_FROM: z.string().default('Оптовый кабинет <orders@example.com>'),
   INVOICE_TTL: Duration.prefault('10d'),
   INVOICE_REMINDER_BEFORE: Duration.prefault('2d'),
   MERGE_CLEANUP_DELAY: Duration.prefault('5m'),
-  PUBLIC_URL: optional(z.string().url()),
+  PUBLIC_URL: optional(z.url()),
   // Supplier and bank details printed on payment invoices ("счёт на оплату"); demo values by default.
   SUPPLIER_NAME: z.string().default('ООО «Оптовая торговая компания»'),
   SUPPLIER_INN: z.string().default('7701234567'),

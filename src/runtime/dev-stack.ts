@@ -12,6 +12,9 @@ import pg from 'pg';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
+/** sleep() typed to resolve to a value, so it can sit in a for-loop's update expression. */
+const pause = async (ms: number): Promise<true> => (await sleep(ms), true);
+
 /** The search attributes API.md promises on invoice workflows; all Keyword. */
 export const DEV_SEARCH_ATTRIBUTES = ['CustomerId', 'InvoiceStatus', 'InvoiceNumber'] as const;
 
@@ -223,15 +226,14 @@ export async function startEmbeddedPostgres(opts: {
     createPostgresUser: process.getuid?.() === 0,
     // TCP on loopback only: no Unix socket in /tmp to collide with other clusters or go stale.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message) => log.push(String(message)),
+    onLog: (message) => log.push(message),
     onError: (error) => log.push(`${String(error)}\n`),
   });
   const failed = (step: string) => (error: unknown) => {
     const hint = process.getuid?.() === 0 ? ` (running as root: the \`postgres\` user must be able to reach ${dataDir})` : '';
-    throw new Error(
-      `embedded PostgreSQL ${step} failed on ${dataDir}${hint}: ${error instanceof Error ? error.message : 'exited early'}\n${log.text()}`,
-      { cause: error },
-    );
+    throw new Error(`embedded PostgreSQL ${step} failed on ${dataDir}${hint}: ${error instanceof Error ? error.message : 'exited early'}\n${log.text()}`, {
+      cause: error,
+    });
   };
   // The library rejects start() with `undefined` and logs the reason, hence the captured log tail.
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise().catch(failed('initdb'));
@@ -346,8 +348,8 @@ function spawnLogged(cli: string, args: string[], logFile: string | undefined, l
     }
   }
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => log.push(chunk.toString()));
   return child;
 }
 
@@ -365,7 +367,7 @@ async function waitForFrontend(
 ): Promise<Connection> {
   let failure: unknown;
   const tail = () => (logFile ? readTail(logFile) : log.text());
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(100)) {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await pause(100)) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`temporal dev server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail()}`);
     }
@@ -398,9 +400,9 @@ function readTail(file: string, maxChars = 4000): string {
  * from an older run may lack them: add what is missing and wait until the server lists it.
  */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
-  const list = async () => (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+  const list = async () => (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes;
   const existing = await list();
-  const wrong = DEV_SEARCH_ATTRIBUTES.filter((name) => name in existing && existing[name] !== INDEXED_VALUE_TYPE_KEYWORD);
+  const wrong = DEV_SEARCH_ATTRIBUTES.filter((name) => name in existing && (existing[name] as number) !== INDEXED_VALUE_TYPE_KEYWORD);
   if (wrong.length > 0) throw new Error(`search attributes ${wrong.join(', ')} exist with a type other than Keyword`);
   const missing = DEV_SEARCH_ATTRIBUTES.filter((name) => !(name in existing));
   if (missing.length === 0) return;
@@ -408,7 +410,7 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     namespace,
     searchAttributes: Object.fromEntries(missing.map((name) => [name, INDEXED_VALUE_TYPE_KEYWORD])),
   });
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await pause(100)) {
     const now = await list();
     if (missing.every((name) => name in now)) return;
   }

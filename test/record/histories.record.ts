@@ -35,7 +35,8 @@ it('records one history per workflow type and path', async () => {
   await expect.poll(async () => (await me.call('GET', `/v1/invoices/${inv.id}`)).body.version).toBeGreaterThanOrEqual(6);
   await me.call('POST', `/v1/invoices/${inv.id}/submit`);
   await me.call('POST', `/v1/invoices/${inv.id}/ship`);
-  for (const status of ['to_warehouse', 'assembled', 'shipped']) expect((await warehouse('POST', `/v1/warehouse/invoices/${inv.id}/status`, { status })).status).toBe(200);
+  for (const status of ['to_warehouse', 'assembled', 'shipped'])
+    expect((await warehouse('POST', `/v1/warehouse/invoices/${inv.id}/status`, { status })).status).toBe(200);
   await me.call('POST', `/v1/invoices/${inv.id}/inventory-request`);
   await save('order', `order/${inv.orderId}`);
   await save('invoice-lifecycle', `invoice/${inv.id}`);

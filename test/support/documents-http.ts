@@ -16,7 +16,7 @@ export async function waitDocument(call: Call, documentId: string): Promise<{ st
       { timeout: 30_000, interval: 100 },
     )
     .not.toBe('pending');
-  return doc as Awaited<ReturnType<typeof waitDocument>>;
+  return doc;
 }
 
 /** Raw bytes of a GET, with status and headers. */

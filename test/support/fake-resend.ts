@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 /** One `POST /emails` the fake received (accepted or failed). */
 export interface FakeResendRequest {
   key: string | undefined;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's wire format, asserted on by tests
+
   body: any;
   /** The HTTP status the fake answered with. */
   status: number;
@@ -74,7 +74,10 @@ export async function startFakeResend(): Promise<FakeResend> {
     };
 
     if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) {
-      answer(401, errorBody(401, 'Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY'));
+      answer(
+        401,
+        errorBody(401, 'Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY'),
+      );
       return;
     }
     if (failures.remaining > 0) {

@@ -38,7 +38,10 @@ export async function addProduct(
       certificate_valid_until: '2029-12-31',
     })
     .execute();
-  await db.insertInto('stock').values({ sku, on_hand: opts.onHand ?? 100 }).execute();
+  await db
+    .insertInto('stock')
+    .values({ sku, on_hand: opts.onHand ?? 100 })
+    .execute();
 }
 
 export async function stockOf(db: Db, sku: string): Promise<{ onHand: number; reserved: number; reservationsSum: number }> {

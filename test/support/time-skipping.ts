@@ -26,7 +26,10 @@ export interface TimeSkippingStack {
   /** Runs `fn` while a worker polls the task queue. */
   withWorker<T>(fn: () => Promise<T>): Promise<T>;
   /** Creates an invoice as the order workflow would (reservations + read model) and starts its workflow. */
-  startInvoice(customerId: string, lines: { sku: string; quantity: number }[]): Promise<{ state: InvoiceState; handle: Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>> }>;
+  startInvoice(
+    customerId: string,
+    lines: { sku: string; quantity: number }[],
+  ): Promise<{ state: InvoiceState; handle: Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>> }>;
   stop(): Promise<void>;
 }
 
@@ -44,7 +47,13 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
   const testDb = await createTestDb();
   const resend = await startFakeResend();
   const taskQueue = `ts-${randomUUID().slice(0, 8)}`;
-  const config = loadConfig({ DATABASE_URL: testDb.url, RESEND_API_KEY: 're_test', RESEND_BASE_URL: resend.url, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    DATABASE_URL: testDb.url,
+    RESEND_API_KEY: 're_test',
+    RESEND_BASE_URL: resend.url,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    LOG_LEVEL: 'silent',
+  });
   const logger = createLogger('silent', 'test');
   const activities = createActivities({ db: testDb.db, mailer: createMailer(config, logger), config, temporal: env.client });
 
@@ -84,7 +93,10 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
         boxes: null,
         realization: null,
       };
-      await createProjectionActivities(testDb).projectInvoice({ state, event: { at, actor: SYSTEM_ACTOR, action: 'create', fromStatus: null, toStatus: 'confirmed', details: {} } });
+      await createProjectionActivities(testDb).projectInvoice({
+        state,
+        event: { at, actor: SYSTEM_ACTOR, action: 'create', fromStatus: null, toStatus: 'confirmed', details: {} },
+      });
       const handle = await env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
         workflowId: invoiceWorkflowId(id),
         taskQueue,

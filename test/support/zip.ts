@@ -37,4 +37,3 @@ export function zip(entries: { name: string; data: Buffer; declaredSize?: number
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
 }
-
