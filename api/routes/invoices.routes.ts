@@ -5,6 +5,7 @@ import type { Context } from 'hono';
 import { findInvoice, invoiceHistory, listInvoices, type Visibility } from '../../db/invoices.repository.js';
 import { invoiceWorkflowId, mergeWorkflowId } from '../../src/contracts/ids.js';
 import { mergeOutcomeUpdate, unmergeUpdate } from '../../src/contracts/merge.js';
+import { CustomerIdAttribute } from '../../src/contracts/search-attributes.js';
 import type { mergeWorkflow } from '../../workflows/merge.workflow.js';
 import { cancelInvoiceUpdate, editInvoiceUpdate, shipInvoiceUpdate, submitInvoiceUpdate, type InvoiceCommand } from '../../src/contracts/invoice-messages.js';
 import type { InvoiceState } from '../../src/contracts/invoice.js';
@@ -267,6 +268,7 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
           workflowId: mergeWorkflowId(mergeId),
           taskQueue: config.temporal.taskQueue,
           workflowIdConflictPolicy: 'FAIL',
+          typedSearchAttributes: [{ key: CustomerIdAttribute, value: user.customerId }],
           args: [{ mergeId, customerId: user.customerId, sourceIds: ids, actor: { type: 'customer', id: user.sub }, settings: config.durations }],
           staticSummary: `Объединение счетов ${sources.map((s) => s.number).join(', ')}`,
         }),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -55,7 +56,14 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     LOG_LEVEL: 'silent',
   });
   const logger = createLogger('silent', 'test');
-  const activities = createActivities({ db: testDb.db, mailer: createMailer(config, logger), config, temporal: env.client });
+  const activities = createActivities({
+    db: testDb.db,
+    mailer: createMailer(config, logger),
+    config,
+    // A plain client for the merge saga's activities: the environment's own client locks and
+    // unlocks time skipping around its calls, which must stay with the test.
+    temporal: new Client({ connection: env.connection, namespace: env.namespace ?? 'default' }),
+  });
 
   return {
     env,
