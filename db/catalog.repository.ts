@@ -15,7 +15,7 @@ export interface ProductRow {
   reserved: number;
 }
 
-export async function listProducts(db: Db, opts: { q?: string; after?: string; limit: number; skus?: string[] }): Promise<ProductRow[]> {
+export async function listProducts(db: Db, opts: { q?: string; after?: string; limit?: number; skus?: string[] }): Promise<ProductRow[]> {
   let query = db
     .selectFrom('products as p')
     .leftJoin('stock as s', 's.sku', 'p.sku')
@@ -32,8 +32,8 @@ export async function listProducts(db: Db, opts: { q?: string; after?: string; l
       sql<number>`coalesce(s.on_hand, 0)`.as('on_hand'),
       sql<number>`coalesce(s.reserved, 0)`.as('reserved'),
     ])
-    .orderBy('p.sku')
-    .limit(opts.limit);
+    .orderBy('p.sku');
+  if (opts.limit !== undefined) query = query.limit(opts.limit);
   if (opts.q) {
     const pattern = `%${opts.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     query = query.where((eb) =>

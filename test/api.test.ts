@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../api/auth.js';
-import { addCustomer, addProduct, customerUser, stockOf, TEST_SECRET } from './support/fixtures.js';
+import { addProduct, stockOf, TEST_SECRET } from './support/fixtures.js';
+import { newCustomer as newCustomerOf, waitForInvoice } from './support/scenario.js';
 import { client } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
@@ -15,25 +16,7 @@ afterAll(() => s.stop());
 const admin: User = { sub: 'admin-1', role: 'admin' };
 const warehouse: User = { sub: 'wh-1', role: 'warehouse' };
 
-async function waitForInvoice(call: ReturnType<typeof client>, orderId: string): Promise<string> {
-  let invoiceId: string | undefined;
-  await expect
-    .poll(
-      async () => {
-        const order = await call('GET', `/v1/orders/${orderId}`);
-        invoiceId = order.body.invoiceId;
-        return order.body.status;
-      },
-      { timeout: 20_000, interval: 100 },
-    )
-    .toBe('invoiced');
-  return invoiceId ?? '';
-}
-
-async function newCustomer(managerEmail?: string) {
-  const id = await addCustomer(s.db, managerEmail ? { managerEmail } : {});
-  return { id, call: client(s.app, customerUser(id)) };
-}
+const newCustomer = (managerEmail?: string) => newCustomerOf(s, managerEmail ? { managerEmail } : {});
 
 describe('service endpoints', () => {
   it('answers health, readiness and the OpenAPI contract', async () => {

@@ -81,7 +81,7 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
       .orderBy('updated_at')
       .orderBy('sku')
       .execute();
-    const products = new Map((await listProducts(db, { skus: items.map((i) => i.sku), limit: items.length || 1 })).map((p) => [p.sku, p]));
+    const products = new Map((await listProducts(db, { skus: items.map((i) => i.sku) })).map((p) => [p.sku, p]));
     let total = 0;
     const lines = items.flatMap((item) => {
       const p = products.get(item.sku);

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
+import { listProducts } from '../../db/catalog.repository.js';
 import { buildOrderForm, checkWorkbook, ORDER_FORM_LIMITS, readOrderForm, type FormRejection } from '../../activities/documents/order-form.js';
 import { XLSX_CONTENT_TYPE } from '../../activities/documents/xlsx.js';
 import { moscowToday } from '../../src/domain/periods.js';
@@ -50,33 +51,10 @@ export function orderFormRoutes({ db }: ApiDeps) {
     .openapi(formRoute, async (c) => {
       const customerId = customerIdOf(c.get('user'));
       const customer = await db.selectFrom('customers').select('name').where('id', '=', customerId).executeTakeFirst();
-      const products = await db
-        .selectFrom('products as p')
-        .leftJoin('stock as s', 's.sku', 'p.sku')
-        .select([
-          'p.sku',
-          'p.article',
-          'p.name',
-          'p.characteristic',
-          'p.unit',
-          'p.price_kopecks',
-          'p.pieces_per_box',
-          sql<number>`greatest(coalesce(s.on_hand, 0) - coalesce(s.reserved, 0), 0)`.as('available'),
-        ])
-        .orderBy('p.article')
-        .orderBy('p.sku')
-        .execute();
+      // The whole catalog, one row per SKU, in SKU order (SKUs begin with their article).
+      const products = await listProducts(db, {});
       const bytes = await buildOrderForm(
-        products.map((p) => ({
-          sku: p.sku,
-          article: p.article,
-          name: p.name,
-          characteristic: p.characteristic,
-          unit: p.unit,
-          priceKopecks: Number(p.price_kopecks),
-          piecesPerBox: p.pieces_per_box,
-          available: p.available,
-        })),
+        products.map((p) => ({ ...p, available: Math.max(0, p.onHand - p.reserved) })),
         customer?.name ?? '',
         moscowToday(Date.now()),
       );
