@@ -3,10 +3,10 @@ import { addProduct, stockOf } from './support/fixtures.js';
 import { newCustomer, orderInvoice } from './support/scenario.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
-// Invoices that expire two seconds after confirmation, so a merge can meet the expiry for real.
+// Invoices that expire four seconds after confirmation, so a merge can meet the expiry for real.
 let s: TestStack;
 beforeAll(async () => {
-  s = await startTestStack({ INVOICE_TTL: '2s', INVOICE_REMINDER_BEFORE: '1s' });
+  s = await startTestStack({ INVOICE_TTL: '4s', INVOICE_REMINDER_BEFORE: '1s' });
 });
 afterAll(() => s.stop());
 
@@ -20,10 +20,10 @@ describe('a merge racing the expiry of its sources', () => {
     const me = await newCustomer(s);
     const outcomes: string[] = [];
     // from well before the deadline to well after it
-    for (const waitMs of [0, 1700, 1900, 2000, 2100, 3000]) {
+    for (const waitMs of [0, 3700, 3900, 4000, 4100, 5500]) {
       const a = (await orderInvoice(me.call, { 'RX-A': 2 })).body;
       const b = (await orderInvoice(me.call, { 'RX-A': 3 })).body;
-      await sleep(Math.max(0, Date.parse(a.expiresAt) - Date.now() - 2000 + waitMs));
+      await sleep(Math.max(0, Date.parse(a.expiresAt) - Date.now() - 4000 + waitMs));
       const merge = await me.call('POST', '/v1/invoices/merge', { invoiceIds: [a.id, b.id] });
       const [va, vb] = [(await me.call('GET', `/v1/invoices/${a.id}`)).body, (await me.call('GET', `/v1/invoices/${b.id}`)).body];
       if (merge.status === 202) {
