@@ -11,7 +11,8 @@ import {
   type DocumentRow,
 } from '../../db/documents.repository.js';
 import { findInvoice } from '../../db/invoices.repository.js';
-import { DOCUMENT_TITLES, DOCUMENT_TYPES, documentWorkflowId, type DocumentParams } from '../../src/contracts/documents.js';
+import { DOCUMENT_TITLES, DOCUMENT_TYPES, type DocumentParams } from '../../src/contracts/documents.js';
+import { documentWorkflowId } from '../../src/contracts/ids.js';
 import { STATUS_LABELS, isLocked } from '../../src/domain/invoice.js';
 import { parseRoubles } from '../../src/domain/money.js';
 import { checkPeriod, moscowToday } from '../../src/domain/periods.js';

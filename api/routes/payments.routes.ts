@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { insertPaymentOrder, readPaymentOrder, registerPayment } from '../../db/documents.repository.js';
-import { paymentOrderWorkflowId } from '../../src/contracts/documents.js';
+import { paymentOrderWorkflowId } from '../../src/contracts/ids.js';
 import { formatRoubles, parseRoubles } from '../../src/domain/money.js';
 import type { paymentOrderWorkflow } from '../../workflows/document.workflow.js';
 import { customerIdOf, requireRole } from '../auth.js';

@@ -30,10 +30,6 @@ export interface DocumentWorkflowInput {
   type: DocumentType;
 }
 
-/** Workflow ids are business ids: document/<documentId>, payment-order/<paymentOrderId>. */
-export const documentWorkflowId = (documentId: string): string => `document/${documentId}`;
-export const paymentOrderWorkflowId = (paymentOrderId: string): string => `payment-order/${paymentOrderId}`;
-
 export interface PaymentOrderWorkflowInput {
   paymentOrderId: string;
   customerId: string;

@@ -3,3 +3,5 @@ export const orderWorkflowId = (orderId: string): string => `order/${orderId}`;
 export const invoiceWorkflowId = (invoiceId: string): string => `invoice/${invoiceId}`;
 export const stockCorrectionWorkflowId = (correctionId: string): string => `stock/${correctionId}`;
 export const mergeWorkflowId = (newInvoiceId: string): string => `merge/${newInvoiceId}`;
+export const documentWorkflowId = (documentId: string): string => `document/${documentId}`;
+export const paymentOrderWorkflowId = (paymentOrderId: string): string => `payment-order/${paymentOrderId}`;
