@@ -1,3 +1,4 @@
+import type { documentWorkflow } from '../workflows/document.workflow.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addProduct, customerUser } from './support/fixtures.js';
 import { client } from './support/http.js';
@@ -244,5 +245,35 @@ describe('payment orders', () => {
     expect(await upload(s, customerUser(me.id), '/v1/payment-orders', big, 'big.pdf')).toMatchObject({ status: 413, body: { code: 'file_too_large' } });
     const stored = await s.db.selectFrom('payment_orders').select('content_type').where('customer_id', '=', me.id).execute();
     expect(stored.map((r) => r.content_type)).toEqual(['image/png']);
+  });
+});
+
+describe('a document that cannot be made', () => {
+  it('is marked failed with its reason and the customer is told by email', async () => {
+    const me = await newCustomer(s, { notifications: false });
+    // A packing list of a realization that is gone by the time the workflow runs.
+    const documentId = crypto.randomUUID();
+    await s.db
+      .insertInto('documents')
+      .values({
+        id: documentId,
+        customer_id: me.id,
+        type: 'packing-lists',
+        params: JSON.stringify({ type: 'packing-lists', realizationIds: [crypto.randomUUID()], layout: 'by-article' }),
+      })
+      .execute();
+    const result = await s.client.workflow.execute<typeof documentWorkflow>('documentWorkflow', {
+      workflowId: `document/${documentId}`,
+      taskQueue: s.config.temporal.taskQueue,
+      args: [{ documentId, customerId: me.id, type: 'packing-lists' }],
+    });
+    expect(result).toEqual({ status: 'failed' });
+    const doc = await me.call('GET', `/v1/documents/${documentId}`);
+    expect(doc.body).toMatchObject({ status: 'failed', error: expect.any(String) });
+    expect(doc.body.error.length).toBeGreaterThan(5);
+    expect((await me.call('GET', `/v1/documents/${documentId}/file`)).status).toBe(409);
+    await expect
+      .poll(() => s.resend.emails.find((e) => e.key === `document/${documentId}/failed`)?.body.subject)
+      .toBe('Упаковочные листы: документ не сформирован');
   });
 });

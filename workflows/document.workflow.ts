@@ -34,6 +34,11 @@ export async function documentWorkflow(input: DocumentWorkflowInput): Promise<{ 
     const error = failureText(err);
     log.warn('document failed', { documentId, error, workflowId: workflowInfo().workflowId });
     await documents.markDocumentFailed.executeWithOptions({ summary: 'mark failed' }, [{ documentId, error }]);
+    await email.sendEmail
+      .executeWithOptions({ summary: 'email: document failed' }, [
+        { key: `document/${documentId}/failed`, kind: 'document_failed', customerId, documentId, title: DOCUMENT_TITLES[type], reason: error },
+      ])
+      .catch((err: unknown) => log.warn('document failure email not sent', { documentId, err }));
     return { status: 'failed' };
   }
   try {

@@ -29,6 +29,7 @@ const STATUS_EMAIL: Record<EmailKind, boolean> = {
   invoice_expired: true,
   // Requested documents and payment orders are not status emails: always sent.
   document_ready: false,
+  document_failed: false,
   payment_order: false,
 };
 
@@ -49,6 +50,8 @@ export function renderEmail(request: EmailRequest, ctx: RenderContext): Rendered
       return renderInvoiceExpiring(request.invoice, ctx);
     case 'invoice_expired':
       return renderInvoiceExpired(request.invoice, ctx);
+    case 'document_failed':
+      return renderDocumentFailed(request, ctx);
     case 'document_ready':
       return renderDocumentReady(request, ctx);
     case 'payment_order':
@@ -373,6 +376,15 @@ function renderDocumentReady(request: Extract<EmailRequest, { kind: 'document_re
   const url = `${ctx.publicUrl.replace(/\/+$/, '')}/v1/documents/${encodeURIComponent(request.documentId)}/file`;
   parts.text.push('', `Он также доступен в разделе «Файлы» личного кабинета: ${url}`);
   parts.html.push(`<p>Он также доступен в разделе «Файлы» личного кабинета: <a href="${esc(url)}">${esc(request.fileName)}</a></p>`);
+  return finish(subject, parts);
+}
+
+/** The customer asked for it, so a failure is reported as surely as a success. */
+function renderDocumentFailed(request: Extract<EmailRequest, { kind: 'document_failed' }>, ctx: RenderContext): RenderedEmail {
+  const subject = `${request.title}: документ не сформирован`;
+  const parts = start(ctx);
+  paragraph(parts, `Документ «${request.title}», который вы запросили, сформировать не удалось.`, `Причина: ${request.reason}`);
+  paragraph(parts, 'Запросите его ещё раз в личном кабинете или обратитесь к своему менеджеру.');
   return finish(subject, parts);
 }
 

@@ -25,6 +25,7 @@ export type EmailRequest =
   | { key: string; kind: 'invoice_expired'; customerId: string; invoice: InvoiceState }
   /** A requested document is ready: sent to the customer with the file attached (loaded by id). */
   | { key: string; kind: 'document_ready'; customerId: string; documentId: string; title: string; fileName: string }
+  | { key: string; kind: 'document_failed'; customerId: string; documentId: string; title: string; reason: string }
   /** A customer uploaded a payment order: sent to the customer's manager with the file attached. */
   | { key: string; kind: 'payment_order'; customerId: string; paymentOrderId: string; fileName: string };
 
