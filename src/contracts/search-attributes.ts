@@ -4,5 +4,3 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const CustomerIdAttribute = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 export const InvoiceStatusAttribute = defineSearchAttributeKey('InvoiceStatus', SearchAttributeType.KEYWORD);
 export const InvoiceNumberAttribute = defineSearchAttributeKey('InvoiceNumber', SearchAttributeType.KEYWORD);
-
-export const SEARCH_ATTRIBUTES = { CustomerId: 'Keyword', InvoiceStatus: 'Keyword', InvoiceNumber: 'Keyword' } as const;

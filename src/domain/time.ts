@@ -4,7 +4,3 @@ const MOSCOW_OFFSET_MS = 3 * 60 * 60 * 1000;
 export function moscowYear(epochMs: number): number {
   return new Date(epochMs + MOSCOW_OFFSET_MS).getUTCFullYear();
 }
-
-export function addMs(iso: string, ms: number): string {
-  return new Date(Date.parse(iso) + ms).toISOString();
-}

@@ -399,7 +399,7 @@ function readTail(file: string, maxChars = 4000): string {
  * `--search-attribute` only takes effect when the dev server creates its database, so a dbFile kept
  * from an older run may lack them: add what is missing and wait until the server lists it.
  */
-export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
   const list = async () => (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes;
   const existing = await list();
   const wrong = DEV_SEARCH_ATTRIBUTES.filter((name) => name in existing && (existing[name] as number) !== INDEXED_VALUE_TYPE_KEYWORD);
