@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { sign, verify } from 'hono/jwt';
 import { z } from 'zod';
+import type { Db } from '../db/database.js';
 import { Problem } from './errors.js';
 
 export const ROLES = ['customer', 'manager', 'warehouse', 'admin'] as const;
@@ -54,4 +55,12 @@ export function requireRole(...roles: Role[]): MiddlewareHandler<{ Variables: { 
 export function customerIdOf(user: User): string {
   if (user.role !== 'customer' || !user.customerId) throw new Problem('forbidden', 'Действие доступно только клиенту');
   return user.customerId;
+}
+
+/** The customer id of a customer caller whose company is registered (a token can outlive its company). */
+export async function registeredCustomerId(db: Db, user: User): Promise<string> {
+  const customerId = customerIdOf(user);
+  const found = await db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
+  if (!found) throw new Problem('forbidden', 'Компания из токена не зарегистрирована');
+  return customerId;
 }

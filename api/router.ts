@@ -76,6 +76,9 @@ export const Sku = z
 export const Quantity = z.number().int('целое число').min(0, 'не меньше 0').max(1_000_000);
 export const PositiveQuantity = z.number().int('целое число').min(1, 'больше 0').max(1_000_000);
 
+/** How a line names its product, wherever lines are shown (invoices, realizations). */
+export const ProductLineSchema = z.object({ sku: z.string(), article: z.string(), name: z.string(), characteristic: z.string().nullable() });
+
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import type { ProductRow } from '../../db/catalog.repository.js';
 import { buildWorkbook, type XlsxColumn } from './xlsx.js';
 import { inspectZip, isZip, readZipEntry, type ZipLimits } from './zip-guard.js';
 
@@ -15,16 +16,10 @@ export const ORDER_FORM_LIMITS = {
   zip: { maxEntries: 200, maxEntryBytes: 30 * 1024 * 1024, maxTotalBytes: 50 * 1024 * 1024, maxRatio: 200 } satisfies ZipLimits,
 };
 
-export interface OrderFormProduct {
-  sku: string;
-  article: string;
-  name: string;
-  characteristic: string | null;
-  unit: string;
-  priceKopecks: number;
-  piecesPerBox: number;
+/** A catalog row as the form shows it: what the catalog lists, plus what is free to order. */
+export type OrderFormProduct = Pick<ProductRow, 'sku' | 'article' | 'name' | 'characteristic' | 'unit' | 'priceKopecks' | 'piecesPerBox'> & {
   available: number;
-}
+};
 
 export const SKU_HEADER = 'SKU';
 export const QTY_HEADER = 'Количество';

@@ -9,7 +9,7 @@ import type { orderWorkflow } from '../../workflows/order.workflow.js';
 import { listProducts } from '../../db/catalog.repository.js';
 import { orderWorkflowId } from '../../src/contracts/ids.js';
 import { formatRoubles } from '../../src/domain/money.js';
-import { customerIdOf, requireRole } from '../auth.js';
+import { customerIdOf, registeredCustomerId, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, Money, Quantity, Sku, type ApiDeps } from '../router.js';
 
@@ -103,21 +103,15 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
     return { lines, total: formatRoubles(total) };
   }
 
-  async function ensureCustomer(customerId: string): Promise<void> {
-    const found = await db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
-    if (!found) throw new Problem('forbidden', 'Компания из токена не зарегистрирована');
-  }
-
   const router = createRouter();
   router.use('/v1/cart', requireRole('customer'));
   router.use('/v1/cart/*', requireRole('customer'));
   return router
     .openapi(getCartRoute, async (c) => c.json(await readCart(customerIdOf(c.get('user'))), 200))
     .openapi(putItemRoute, async (c) => {
-      const customerId = customerIdOf(c.get('user'));
+      const customerId = await registeredCustomerId(db, c.get('user'));
       const { sku } = c.req.valid('param');
       const { quantity } = c.req.valid('json');
-      await ensureCustomer(customerId);
       if (quantity === 0) {
         await db.deleteFrom('cart_items').where('customer_id', '=', customerId).where('sku', '=', sku).execute();
       } else {
@@ -137,9 +131,8 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
       return c.json(await readCart(customerId), 200);
     })
     .openapi(checkoutRoute, async (c) => {
-      const customerId = customerIdOf(c.get('user'));
+      const customerId = await registeredCustomerId(db, c.get('user'));
       const { target } = c.req.valid('json');
-      await ensureCustomer(customerId);
       if (target !== 'new') {
         const invoice = await findInvoice(db, target.invoiceId, { customerId });
         if (!invoice) throw new Problem('not_found', 'Счёт не найден');

@@ -12,7 +12,20 @@ import type { InvoiceState } from '../../src/contracts/invoice.js';
 import { INVOICE_ACTIONS, INVOICE_STATUSES, isFinal, refusal } from '../../src/domain/invoice.js';
 import { requireRole, type User } from '../auth.js';
 import { Problem } from '../errors.js';
-import { commonErrors, createRouter, decodeCursor, encodeCursor, json, Money, PageQuery, Quantity, Sku, type ApiDeps, type AppEnv } from '../router.js';
+import {
+  commonErrors,
+  createRouter,
+  decodeCursor,
+  encodeCursor,
+  json,
+  Money,
+  PageQuery,
+  ProductLineSchema,
+  Quantity,
+  Sku,
+  type ApiDeps,
+  type AppEnv,
+} from '../router.js';
 import { invoiceView } from '../views.js';
 
 export const InvoiceSchema = z
@@ -31,11 +44,7 @@ export const InvoiceSchema = z
     createdAt: z.string(),
     confirmedAt: z.string().nullable(),
     lines: z.array(
-      z.object({
-        sku: z.string(),
-        article: z.string(),
-        name: z.string(),
-        characteristic: z.string().nullable(),
+      ProductLineSchema.extend({
         requested: z.number().int(),
         approved: z.number().int(),
         rejected: z.number().int(),

@@ -4,7 +4,7 @@ import { listProducts } from '../../db/catalog.repository.js';
 import { buildOrderForm, checkWorkbook, ORDER_FORM_LIMITS, readOrderForm, type FormRejection } from '../../activities/documents/order-form.js';
 import { XLSX_CONTENT_TYPE } from '../../activities/documents/xlsx.js';
 import { moscowToday } from '../../src/domain/periods.js';
-import { customerIdOf, requireRole } from '../auth.js';
+import { customerIdOf, registeredCustomerId, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, type ApiDeps } from '../router.js';
 import { contentDisposition, MULTIPART_FILE_BODY, uploadedFile } from '../uploads.js';
@@ -67,9 +67,7 @@ export function orderFormRoutes({ db }: ApiDeps) {
       if (refusal) throw new Problem(refusal.code, refusal.reason);
       const form = await readOrderForm(file.bytes);
       if (!form.ok) throw new Problem(form.code, form.reason);
-
-      const customer = await db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
-      if (!customer) throw new Problem('forbidden', 'Компания из токена не зарегистрирована');
+      await registeredCustomerId(db, c.get('user'));
       const skus = form.lines.map((l) => l.sku);
       const known = new Set(
         (

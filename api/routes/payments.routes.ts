@@ -4,7 +4,7 @@ import { insertPaymentOrder, readPaymentOrder, registerPayment } from '../../db/
 import { paymentOrderWorkflowId } from '../../src/contracts/ids.js';
 import { formatRoubles, parseRoubles } from '../../src/domain/money.js';
 import type { paymentOrderWorkflow } from '../../workflows/document.workflow.js';
-import { customerIdOf, requireRole } from '../auth.js';
+import { customerIdOf, registeredCustomerId, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, Money, MoneyInput, type ApiDeps } from '../router.js';
 import { MULTIPART_FILE_BODY, PAYMENT_ORDER_MAX_BYTES, uploadedFile } from '../uploads.js';
@@ -90,8 +90,7 @@ export function paymentRoutes({ db, temporal, config }: ApiDeps) {
       const file = await uploadedFile(await c.req.parseBody(), PAYMENT_ORDER_MAX_BYTES);
       const kind = sniffPaymentOrder(file.bytes);
       if (!kind) throw new Problem('unsupported_file', 'Платёжное поручение принимается в PDF или как изображение (PNG, JPEG, TIFF, WebP)');
-      const customer = await db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
-      if (!customer) throw new Problem('forbidden', 'Компания из токена не зарегистрирована');
+      await registeredCustomerId(db, c.get('user'));
       const id = randomUUID();
       const fileName = safeFileName(file.name, kind.ext);
       await insertPaymentOrder(db, { id, customerId, fileName, contentType: kind.type, content: file.bytes });

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { invoiceTotal, lineTotal } from '../../src/domain/invoice.js';
 import { formatRoubles, vatIncluded } from '../../src/domain/money.js';
 import { customerIdOf, requireRole } from '../auth.js';
-import { commonErrors, createRouter, json, Money, type ApiDeps } from '../router.js';
+import { commonErrors, createRouter, json, Money, ProductLineSchema, type ApiDeps } from '../router.js';
 
 const RealizationSchema = z
   .object({
@@ -11,11 +11,7 @@ const RealizationSchema = z
     invoiceId: z.uuid(),
     shippedAt: z.string(),
     lines: z.array(
-      z.object({
-        sku: z.string(),
-        article: z.string(),
-        name: z.string(),
-        characteristic: z.string().nullable(),
+      ProductLineSchema.extend({
         quantity: z.number().int(),
         price: Money,
         total: Money,
