@@ -1,0 +1,59 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { FakeResendRequest } from './fake-resend.js';
+
+/**
+ * The bookkeeping every fault case must leave behind, read straight from PostgreSQL. Each
+ * returned string names one violation; an empty list means the books balance. Call it once the
+ * system is quiet (no workflow mid-step), since a merge or a shipment moves rows in steps.
+ */
+export async function stockViolations(db: Db): Promise<string[]> {
+  const found: string[] = [];
+  const drift = await sql<{ sku: string; reserved: number; held: number }>`
+    select s.sku, s.reserved, coalesce(sum(r.quantity), 0)::int as held
+    from stock s left join reservations r on r.sku = s.sku
+    group by s.sku, s.reserved
+    having s.reserved <> coalesce(sum(r.quantity), 0)`.execute(db);
+  for (const r of drift.rows) found.push(`stock ${r.sku}: reserved ${r.reserved}, reservations hold ${r.held}`);
+
+  const bounds = await sql<{ sku: string; on_hand: number; reserved: number }>`
+    select sku, on_hand, reserved from stock where reserved < 0 or on_hand < 0 or reserved > on_hand`.execute(db);
+  for (const r of bounds.rows) found.push(`stock ${r.sku}: on hand ${r.on_hand}, reserved ${r.reserved} (available below zero)`);
+
+  // Stock held by an invoice that can no longer use it is held for ever by nobody.
+  const orphans = await sql<{ invoice_id: string; sku: string; status: string | null }>`
+    select r.invoice_id, r.sku, i.status from reservations r left join invoices i on i.id = r.invoice_id
+    where i.id is null or i.status in ('deleted', 'shipped', 'marked_for_deletion')`.execute(db);
+  for (const r of orphans.rows) found.push(`reservation of ${r.sku} by invoice ${r.invoice_id} in status ${r.status ?? 'unknown'}`);
+
+  // An invoice's approved quantities are exactly what it holds while it can still ship.
+  const lines = await sql<{ id: string; sku: string; approved: number; held: number }>`
+    select i.id, l.sku, l.approved, coalesce(r.quantity, 0) as held
+    from invoices i
+    cross join lateral jsonb_to_recordset(i.lines) as l(sku text, approved int)
+    left join reservations r on r.invoice_id = i.id and r.sku = l.sku
+    where i.status in ('confirmed', 'changed', 'shipment_confirmed', 'to_warehouse', 'assembled')
+      and l.approved <> coalesce(r.quantity, 0)`.execute(db);
+  for (const r of lines.rows) found.push(`invoice ${r.id}: ${r.sku} approved ${r.approved}, held ${r.held}`);
+  return found;
+}
+
+/** Orders acknowledged with 202 that have not (yet) reached an invoice. */
+export async function ordersWithoutInvoice(db: Db, orderIds: string[]): Promise<string[]> {
+  if (orderIds.length === 0) return [];
+  const rows = await db.selectFrom('orders').select(['id', 'status', 'invoice_id']).where('id', 'in', orderIds).execute();
+  const invoiced = new Set(rows.filter((r) => r.status === 'invoiced' && r.invoice_id).map((r) => r.id));
+  return orderIds.filter((id) => !invoiced.has(id));
+}
+
+/** Idempotency keys the provider accepted more than once (a doubled email). */
+export function doubledEmails(requests: FakeResendRequest[]): string[] {
+  const accepted = new Map<string, Set<string>>();
+  for (const r of requests) {
+    if (r.status >= 300 || !r.key) continue;
+    const ids = accepted.get(r.key) ?? new Set<string>();
+    ids.add(JSON.stringify(r.body));
+    accepted.set(r.key, ids);
+  }
+  return [...accepted].filter(([, bodies]) => bodies.size > 1).map(([key]) => key);
+}
