@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { lockInvoicesAndStock, setReservation } from '../db/stock.repository.js';
 import { invoiceWorkflowId } from '../src/contracts/ids.js';
 import type { InvoiceState } from '../src/contracts/invoice.js';
 import { mergeStepUpdate, type MergeStepCommand } from '../src/contracts/merge.js';
@@ -28,41 +28,41 @@ export function createMergeActivities({ db, temporal }: { db: Db; temporal: Clie
 
     async moveReservations({ mergeId, fromInvoiceIds, toInvoiceId }: { mergeId: string; fromInvoiceIds: string[]; toInvoiceId: string }): Promise<void> {
       await db.transaction().execute(async (trx) => {
+        const { held } = await lockInvoicesAndStock(trx, [...fromInvoiceIds, toInvoiceId]);
         const moved = await trx.selectFrom('merge_moves').select('merge_id').where('merge_id', '=', mergeId).limit(1).executeTakeFirst();
         if (moved) return;
-        const held = await trx
-          .selectFrom('reservations')
-          .select(['invoice_id', 'sku', 'quantity'])
-          .where('invoice_id', 'in', fromInvoiceIds)
-          .orderBy('sku')
-          .forUpdate()
-          .execute();
-        if (held.length === 0) return;
+        const fromSources = held.filter((h) => h.invoice_id !== toInvoiceId);
+        if (fromSources.length === 0) return;
         await trx
           .insertInto('merge_moves')
-          .values(held.map((h) => ({ merge_id: mergeId, source_invoice_id: h.invoice_id, sku: h.sku, quantity: h.quantity })))
+          .values(fromSources.map((h) => ({ merge_id: mergeId, source_invoice_id: h.invoice_id, sku: h.sku, quantity: h.quantity })))
           .execute();
         await trx.deleteFrom('reservations').where('invoice_id', 'in', fromInvoiceIds).execute();
-        // stock.reserved does not change: the same pieces stay held, by another invoice.
-        for (const [sku, quantity] of sumBySku(held)) {
-          await trx
-            .insertInto('reservations')
-            .values({ invoice_id: toInvoiceId, sku, quantity })
-            .onConflict((oc) => oc.columns(['invoice_id', 'sku']).doUpdateSet({ quantity: sql`reservations.quantity + ${quantity}` }))
-            .execute();
-        }
+        // The same pieces stay held, by another invoice: the trigger lowers and raises reserved alike.
+        for (const [sku, quantity] of sumBySku(fromSources)) await setReservation(trx, toInvoiceId, sku, quantity);
       });
     },
 
+    /**
+     * Gives every recorded move of the merge back to its source, as far as the new invoice still
+     * holds it (a stock cut may have taken some since), source by source.
+     */
     async restoreReservations({ mergeId }: { mergeId: string }): Promise<void> {
       await db.transaction().execute(async (trx) => {
-        const moves = await trx.selectFrom('merge_moves').selectAll().where('merge_id', '=', mergeId).orderBy('sku').forUpdate().execute();
+        const recorded = () => trx.selectFrom('merge_moves').selectAll().where('merge_id', '=', mergeId).orderBy('sku').orderBy('source_invoice_id').execute();
+        const sources = (await recorded()).map((m) => m.source_invoice_id);
+        if (sources.length === 0) return;
+        const { held } = await lockInvoicesAndStock(trx, [mergeId, ...sources]);
+        // Read again under the locks: an overlapping attempt may have restored them already.
+        const moves = await recorded();
         if (moves.length === 0) return;
+        const left = new Map(held.filter((h) => h.invoice_id === mergeId).map((h) => [h.sku, h.quantity]));
         await trx.deleteFrom('reservations').where('invoice_id', '=', mergeId).execute();
-        await trx
-          .insertInto('reservations')
-          .values(moves.map((m) => ({ invoice_id: m.source_invoice_id, sku: m.sku, quantity: m.quantity })))
-          .execute();
+        for (const m of moves) {
+          const give = Math.min(m.quantity, left.get(m.sku) ?? 0);
+          left.set(m.sku, (left.get(m.sku) ?? 0) - give);
+          await setReservation(trx, m.source_invoice_id, m.sku, give);
+        }
         await trx.deleteFrom('merge_moves').where('merge_id', '=', mergeId).execute();
       });
     },

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { ShipmentInput } from '../src/contracts/activities.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { cutPriority, invoiceTotal } from '../src/domain/invoice.js';
+import { lockInvoicesAndStock, lockStock, setReservation } from '../db/stock.repository.js';
 
 export function createShipmentActivities({ db }: { db: Db }) {
   return {
@@ -13,23 +14,18 @@ export function createShipmentActivities({ db }: { db: Db }) {
 
     async commitShipment(input: ShipmentInput): Promise<void> {
       await db.transaction().execute(async (trx) => {
+        const { held } = await lockInvoicesAndStock(trx, [input.invoiceId]);
         const done = await trx.selectFrom('realizations').select('id').where('invoice_id', '=', input.invoiceId).executeTakeFirst();
         if (done) return;
-        const held = await trx
-          .selectFrom('reservations')
-          .select(['sku', 'quantity'])
-          .where('invoice_id', '=', input.invoiceId)
-          .orderBy('sku')
-          .forUpdate()
-          .execute();
+        // Reservations first (the trigger lowers reserved), then on hand: reserved never exceeds it.
+        await trx.deleteFrom('reservations').where('invoice_id', '=', input.invoiceId).execute();
         for (const r of held) {
           await trx
             .updateTable('stock')
-            .set({ on_hand: sql`on_hand - ${r.quantity}`, reserved: sql`reserved - ${r.quantity}`, updated_at: sql`now()` })
+            .set({ on_hand: sql`on_hand - ${r.quantity}`, updated_at: sql`now()` })
             .where('sku', '=', r.sku)
             .execute();
         }
-        await trx.deleteFrom('reservations').where('invoice_id', '=', input.invoiceId).execute();
         const lines = input.lines.filter((l) => l.approved > 0);
         await trx
           .insertInto('realizations')
@@ -49,43 +45,30 @@ export function createShipmentActivities({ db }: { db: Db }) {
 
     async correctStock({ correctionId, sku, onHand }: { correctionId: string; sku: string; onHand: number }): Promise<{ affectedInvoiceIds: string[] }> {
       return db.transaction().execute(async (trx) => {
+        const stock = (await lockStock(trx, [sku])).get(sku);
         const done = await trx.selectFrom('stock_corrections').select('affected').where('id', '=', correctionId).executeTakeFirst();
         if (done) return { affectedInvoiceIds: done.affected };
-        const stock = await trx.selectFrom('stock').select(['reserved']).where('sku', '=', sku).forUpdate().executeTakeFirst();
         let excess = (stock?.reserved ?? 0) - onHand;
         const affected: string[] = [];
         if (excess > 0) {
+          // Pinned (picked) reservations are never cut. The read model only orders the rest; an
+          // invoice not projected yet (a merge in flight) counts as waiting on the customer.
           const holders = await trx
             .selectFrom('reservations as r')
-            .innerJoin('invoices as i', 'i.id', 'r.invoice_id')
-            .select(['r.invoice_id', 'r.quantity', 'i.status', 'i.created_at'])
+            .leftJoin('invoices as i', 'i.id', 'r.invoice_id')
+            .select(['r.invoice_id', 'r.quantity', 'r.created_at', 'i.status', 'i.created_at as invoice_created_at'])
             .where('r.sku', '=', sku)
-            .forUpdate('r')
+            .where('r.pinned', '=', false)
             .execute();
           const cuttable = holders
-            .map((h) => ({ ...h, priority: cutPriority(h.status) }))
-            .filter((h): h is typeof h & { priority: number } => h.priority !== undefined)
-            .sort((a, b) => a.priority - b.priority || b.created_at.getTime() - a.created_at.getTime());
+            .map((h) => ({ ...h, priority: (h.status ? cutPriority(h.status) : undefined) ?? 0, at: (h.invoice_created_at ?? h.created_at).getTime() }))
+            .sort((a, b) => a.priority - b.priority || b.at - a.at);
           for (const h of cuttable) {
             if (excess <= 0) break;
             const cut = Math.min(excess, h.quantity);
             excess -= cut;
             affected.push(h.invoice_id);
-            if (cut === h.quantity) {
-              await trx.deleteFrom('reservations').where('invoice_id', '=', h.invoice_id).where('sku', '=', sku).execute();
-            } else {
-              await trx
-                .updateTable('reservations')
-                .set({ quantity: h.quantity - cut })
-                .where('invoice_id', '=', h.invoice_id)
-                .where('sku', '=', sku)
-                .execute();
-            }
-            await trx
-              .updateTable('stock')
-              .set({ reserved: sql`reserved - ${cut}` })
-              .where('sku', '=', sku)
-              .execute();
+            await setReservation(trx, h.invoice_id, sku, h.quantity - cut);
           }
           if (excess > 0) {
             throw ApplicationFailure.nonRetryable(

@@ -44,6 +44,8 @@ export interface ReservationsTable {
   invoice_id: string;
   sku: string;
   quantity: number;
+  /** Set when the invoice goes to the warehouse: a stock cut never touches picked goods. */
+  pinned: Generated<boolean>;
   created_at: DefaultedTimestamp;
 }
 
