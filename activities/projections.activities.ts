@@ -56,6 +56,11 @@ export function createProjectionActivities({ db }: { db: Db }) {
       });
     },
 
+    async isInvoiceOpen({ invoiceId }: { invoiceId: string }): Promise<boolean> {
+      const row = await db.selectFrom('invoices').select('status').where('id', '=', invoiceId).executeTakeFirst();
+      return !row || !['deleted', 'shipped', 'marked_for_deletion'].includes(row.status);
+    },
+
     async projectOrder(order: OrderProjection): Promise<void> {
       const row = {
         id: order.id,

@@ -12,15 +12,18 @@ export const db = proxyActivities<
     Activities,
     | 'reserveInvoiceLines'
     | 'releaseInvoiceReservations'
+    | 'pinInvoiceReservations'
     | 'allocateNumber'
     | 'projectInvoice'
     | 'projectOrder'
+    | 'isInvoiceOpen'
     | 'getInvoiceReservations'
     | 'commitShipment'
     | 'correctStock'
   >
 >({
-  // One short transaction; 30 s covers lock waits under heavy checkout contention.
+  // One short transaction; 30 s covers lock waits under heavy checkout contention. An attempt that
+  // outlives it is harmless: a retry waits for the invoice's lock and then finds the work done.
   startToCloseTimeout: '30s',
   retry: {
     // A database outage must delay orders, never fail them: retry without an attempt limit,

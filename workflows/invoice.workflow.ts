@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   setHandler,
   upsertSearchAttributes,
   uuid4,
@@ -29,6 +30,7 @@ import {
 import { mergeStepUpdate, type MergeStepCommand } from '../src/contracts/merge.js';
 import { InvoiceStatusAttribute } from '../src/contracts/search-attributes.js';
 import {
+  cutPriority,
   isFinal,
   refusal,
   waitsOnCustomer,
@@ -313,6 +315,12 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         async () => {
           const from = state.status;
           if (cmd.status === 'to_warehouse') {
+            // Picked goods are set aside: from here on no stock cut may take them.
+            if (patched('pin-before-picking')) {
+              await db.pinInvoiceReservations.executeWithOptions({ summary: 'pin reservations for picking' }, [
+                { invoiceId: state.id, lines: state.lines.map((l) => ({ sku: l.sku, approved: l.approved })) },
+              ]);
+            }
             await commit({ ...state, status: 'to_warehouse' }, cmd.actor, 'to_warehouse');
           } else if (cmd.status === 'assembled') {
             const boxes = cmd.boxes ?? packByPiecesPerBox(state.lines);
@@ -349,7 +357,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     // While a merge moves this invoice's stock, its reservations say nothing about its lines.
     await condition(() => !state.lockedBy);
     await exclusive(async () => {
-      if (processed.has(correctionId) || isFinal(state.status) || state.status === 'marked_for_deletion') return;
+      // Only invoices whose stock may be cut hear of a cut: picked goods are pinned (never cut),
+      // and a merged source's stock went to the new invoice, which re-reads its own.
+      if (processed.has(correctionId) || cutPriority(state.status) === undefined) return;
       const held = await db.getInvoiceReservations.executeWithOptions({ summary: `re-read reservations after a cut of ${sku}` }, [{ invoiceId: state.id }]);
       const { lines, cut } = applyHeld(state.lines, new Map(Object.entries(held)));
       processed.set(correctionId, state.version);
@@ -387,7 +397,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         return;
       case 'mark':
       case 'discard':
-        if (!mine && !(cmd.step === 'mark' && state.mergedInto === cmd.mergeId) && !(cmd.step === 'discard' && isFinal(state.status))) {
+        // The new invoice (its id is the merge id) is discarded by its own merge, locked or not:
+        // a failed merge's compensation must be accepted.
+        const ownNew = cmd.step === 'discard' && state.id === cmd.mergeId;
+        if (!mine && !ownNew && !(cmd.step === 'mark' && state.mergedInto === cmd.mergeId) && !(cmd.step === 'discard' && isFinal(state.status))) {
           throw fail('invalid_transition', `Счёт ${state.number} не заблокирован этим объединением`);
         }
         return;

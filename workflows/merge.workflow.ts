@@ -1,10 +1,22 @@
-import { ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  log,
+  patched,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { reservationsCutSignal } from '../src/contracts/invoice-messages.js';
 import { invoiceWorkflowId } from '../src/contracts/ids.js';
 import type { InvoiceState } from '../src/contracts/invoice.js';
 import { getMergeQuery, mergeOutcomeUpdate, unmergeUpdate, type MergePhase, type MergeStep, type MergeWorkflowInput } from '../src/contracts/merge.js';
 import { CustomerIdAttribute, InvoiceNumberAttribute, InvoiceStatusAttribute } from '../src/contracts/search-attributes.js';
 import { isFailureCode } from '../src/domain/failures.js';
-import { mergeLines } from '../src/domain/lines.js';
+import { applyHeld, mergeLines } from '../src/domain/lines.js';
 import { moscowYear } from '../src/domain/time.js';
 import { db, merges } from './activities.js';
 import { invoiceWorkflow } from './invoice.workflow.js';
@@ -35,6 +47,21 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
       { invoiceId, mergeId, step: name, customerId, actor, ...(expectedVersion !== undefined ? { expectedVersion } : {}) },
     ]);
 
+  /**
+   * Restored sources get back what the new invoice still held, which a stock cut may have lowered
+   * meanwhile: each re-reads its reservations as after a cut.
+   */
+  async function recheckSources(ids: string[]): Promise<void> {
+    if (!patched('merge-restore-rechecks-sources')) return;
+    await Promise.all(
+      ids.map((id) =>
+        getExternalWorkflowHandle(invoiceWorkflowId(id))
+          .signal(reservationsCutSignal, { correctionId: `merge/${mergeId}/restored`, sku: '*' })
+          .catch((signalErr: unknown) => log.warn('restored source not signalled', { invoiceId: id, err: signalErr })),
+      ),
+    );
+  }
+
   // ---- merge ----------------------------------------------------------------------------
   const locked: string[] = [];
   let moved = false;
@@ -55,6 +82,13 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
       { mergeId, fromInvoiceIds: sourceIds, toInvoiceId: mergeId },
     ]);
     moved = true;
+    let lines = mergeLines(sources.map((s) => s.lines));
+    if (patched('merge-lines-from-held')) {
+      // A stock cut may have taken some of a source's stock while it was locked: the new invoice
+      // approves what it really holds.
+      const held = await db.getInvoiceReservations.executeWithOptions({ summary: 'read the moved reservations' }, [{ invoiceId: mergeId }]);
+      lines = applyHeld(lines, new Map(Object.entries(held))).lines;
+    }
     const at = new Date(now).toISOString();
     const state: InvoiceState = {
       id: mergeId,
@@ -62,7 +96,7 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
       customerId,
       orderId: null,
       status: 'draft',
-      lines: mergeLines(sources.map((s) => s.lines)),
+      lines,
       version: 1,
       createdAt: at,
       confirmedAt: null,
@@ -98,13 +132,23 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
     created = state;
     phase = 'merged';
   } catch (err) {
-    // Undo in reverse: the new invoice, the stock, the locks. Each step is idempotent.
-    if (childStarted) await step(mergeId, 'discard', 'discard the new invoice');
-    if (moved) await merges.restoreReservations.executeWithOptions({ summary: 'give reservations back' }, [{ mergeId }]);
+    // Undo in reverse: the new invoice, the stock, the locks. Each step is idempotent and accepted
+    // by its target; one that still fails must not keep the others from running, or a source
+    // would stay locked for ever.
+    const undo = async (what: () => Promise<unknown>) => {
+      try {
+        await what();
+      } catch (undoErr) {
+        log.error('merge compensation step failed', { mergeId, err: undoErr });
+      }
+    };
+    if (childStarted) await undo(() => step(mergeId, 'discard', 'discard the new invoice'));
+    if (moved) await undo(() => merges.restoreReservations.executeWithOptions({ summary: 'give reservations back' }, [{ mergeId }]));
     for (const id of locked) {
-      await step(id, 'restore', `restore source ${id}`);
-      await step(id, 'release', `release source ${id}`);
+      await undo(() => step(id, 'restore', `restore source ${id}`));
+      await undo(() => step(id, 'release', `release source ${id}`));
     }
+    if (moved) await recheckSources(locked);
     const cause = err instanceof ApplicationFailure ? err : err instanceof Error && err.cause instanceof ApplicationFailure ? err.cause : undefined;
     failure = {
       code: cause?.type && isFailureCode(cause.type) ? cause.type : 'internal',
@@ -128,6 +172,7 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
       }
       await merges.restoreReservations.executeWithOptions({ summary: 'give reservations back' }, [{ mergeId }]);
       for (const id of sourceIds) await step(id, 'restore', `restore source ${id}`);
+      await recheckSources(sourceIds);
       await step(mergeId, 'discard', 'delete the new invoice');
       phase = 'unmerged';
       return { restoredInvoiceIds: sourceIds };

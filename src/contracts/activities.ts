@@ -18,11 +18,18 @@ export interface Activities {
   reserveInvoiceLines(input: { invoiceId: string; lines: OrderLineInput[] }): Promise<InvoiceLine[]>;
   /** Drops every reservation of the invoice. */
   releaseInvoiceReservations(input: { invoiceId: string }): Promise<void>;
+  /**
+   * Before picking: pins the invoice's reservations so no stock cut can take them; refuses
+   * (`invalid_transition`) when they no longer cover the approved lines.
+   */
+  pinInvoiceReservations(input: { invoiceId: string; lines: { sku: string; approved: number }[] }): Promise<void>;
   /** Allocates the entity's human number once; later calls return the same number. */
   allocateNumber(input: { kind: NumberKind; entityId: string; year: number }): Promise<string>;
   /** Writes the invoice read model (ignored when older than what is stored) and its audit event. */
   projectInvoice(input: { state: InvoiceState; event: InvoiceEvent | null }): Promise<void>;
   projectOrder(input: OrderProjection): Promise<void>;
+  /** False once the read model shows the invoice finished; true while it is not written yet. */
+  isInvoiceOpen(input: { invoiceId: string }): Promise<boolean>;
   sendEmail(input: EmailRequest): Promise<void>;
   /** What the invoice holds right now, by SKU (a stock correction may have cut it). */
   getInvoiceReservations(input: { invoiceId: string }): Promise<Record<string, number>>;
@@ -31,16 +38,17 @@ export interface Activities {
    * realization is written, once; a retry returns the realization already written.
    */
   commitShipment(input: ShipmentInput): Promise<void>;
-  /**
-   * Sets a SKU's on-hand stock; when it falls below what is reserved, cuts reservations (invoices
-   * waiting on the customer first, newest first). Returns the invoices it cut, once per correction.
-   */
   /** Sends one merge step to an invoice's workflow and returns its state (see MergeStep). */
   sendMergeStep(input: { invoiceId: string } & MergeStepCommand): Promise<InvoiceState>;
   /** Moves the sources' reservations to the new invoice in one transaction, recording what moved. */
   moveReservations(input: { mergeId: string; fromInvoiceIds: string[]; toInvoiceId: string }): Promise<void>;
   /** Gives every recorded move of the merge back to its source. */
   restoreReservations(input: { mergeId: string }): Promise<void>;
+  /**
+   * Sets a SKU's on-hand stock; when it falls below what is reserved, cuts reservations (invoices
+   * waiting on the customer first, newest first; pinned ones never). Returns the invoices it cut,
+   * once per correction.
+   */
   correctStock(input: { correctionId: string; sku: string; onHand: number }): Promise<{ affectedInvoiceIds: string[] }>;
   /**
    * Documents: makes the requested document's file and stores its bytes in PostgreSQL (status
