@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import type { ApiDeps } from '../api/router.js';
-import { createDb } from '../db/database.js';
+import { createApiDb } from '../db/database.js';
 import { loadConfig } from './runtime/config.js';
 import { createLogger } from './runtime/logger.js';
 import { connectClient, temporalAddress } from './runtime/temporal.js';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'api');
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
-  const db = createDb(config.databaseUrl);
+  const db = createApiDb(config.databaseUrl, config.dbPool.api);
   const temporal = await connectClient(temporalAddress(config), config.temporal.namespace);
   const api = await startApi({ db, temporal, config, logger });
   logger.info({ url: api.url }, 'api listening');

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { signToken } from '../api/auth.js';
-import { createDb, migrateToLatest } from '../db/database.js';
+import { createApiDb, createWorkerDb, migrateToLatest } from '../db/database.js';
 import { DEMO_USERS, seedDemoData } from '../db/seed.js';
 import { loadConfig } from './runtime/config.js';
 import { findTemporalBinary, startEmbeddedPostgres, startTemporalDevServer } from './runtime/dev-stack.js';
@@ -48,8 +48,12 @@ async function main(): Promise<void> {
   }
   const runtime = { ...config, databaseUrl, temporal: { ...config.temporal, address: temporalAddress } };
 
-  const db = createDb(databaseUrl);
+  // The worker and the API get pools of their own, as they would in separate processes: requests
+  // waiting on Temporal can then never starve the activities that Temporal waits on.
+  const db = createWorkerDb(databaseUrl, config.dbPool.worker);
   stops.unshift(() => db.destroy());
+  const apiDb = createApiDb(databaseUrl, config.dbPool.api);
+  stops.unshift(() => apiDb.destroy());
   const applied = await migrateToLatest(db);
   await seedDemoData(db);
   logger.info({ applied }, 'database ready (migrations and demo data)');
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
     await workerDone;
   });
 
-  const api = await startApi({ db, temporal, config: runtime, logger });
+  const api = await startApi({ db: apiDb, temporal, config: runtime, logger });
   stops.unshift(() => api.stop());
 
   const tokens = await Promise.all(DEMO_USERS.map(async ({ label, user }) => `  ${label.padEnd(28)} ${await signToken(config.jwtSecret, user)}`));

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createMailer } from '../activities/email/mailer.js';
-import { createDb, type Db } from '../db/database.js';
+import { createWorkerDb, type Db } from '../db/database.js';
 import { loadConfig, type Config } from './runtime/config.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { connectClient, connectWorker, temporalAddress } from './runtime/temporal.js';
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
-  const db = createDb(config.databaseUrl);
+  const db = createWorkerDb(config.databaseUrl, config.dbPool.worker);
   const connection = await connectWorker(temporalAddress(config));
   const client = await connectClient(temporalAddress(config), config.temporal.namespace);
   const worker = await createWorker({ config, db, connection, client, logger });

@@ -1,6 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { sql, type Transaction } from 'kysely';
+import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import { findInvoice } from '../../db/invoices.repository.js';
 import { addItemsUpdate } from '../../src/contracts/invoice-messages.js';
@@ -58,18 +60,24 @@ const checkoutRoute = createRoute({
   responses: { 202: json(z.object({ orderId: z.uuid().optional(), invoiceId: z.uuid().optional() }), 'Accepted'), 422: commonErrors[400], ...commonErrors },
 });
 
-/** Locking the cart rows serialises concurrent checkouts of one cart: the second finds it empty. */
-async function lockCart(trx: Transaction<Database>, customerId: string): Promise<{ sku: string; quantity: number }[]> {
-  const lines = await trx
-    .selectFrom('cart_items')
-    .select(['sku', 'quantity'])
-    .where('customer_id', '=', customerId)
-    .orderBy('updated_at')
-    .orderBy('sku')
-    .forUpdate()
-    .execute();
-  if (lines.length === 0) throw new Problem('empty_cart', 'Корзина пуста: добавьте товары перед оформлением заказа');
-  return lines;
+interface CartRow {
+  sku: string;
+  quantity: number;
+  /** The row's last write, as PostgreSQL prints it (microseconds kept). */
+  written: string;
+}
+
+/**
+ * A checkout's identity, derived from the cart rows it takes as they were last written: two
+ * requests over the same cart (a double click, a retry after a lost answer) get the same id and
+ * do the work once; a cart filled again later gets a new one. Shaped as a UUID (version 8).
+ */
+function checkoutId(customerId: string, target: string, rows: CartRow[]): string {
+  const hash = createHash('sha256').update(JSON.stringify([customerId, target, rows])).digest();
+  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x80;
+  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export function cartRoutes({ db, temporal, config }: ApiDeps) {
@@ -103,6 +111,25 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
     return { lines, total: formatRoubles(total) };
   }
 
+  function cartRows(customerId: string): Promise<CartRow[]> {
+    return db
+      .selectFrom('cart_items')
+      .select(['sku', 'quantity', sql<string>`updated_at::text`.as('written')])
+      .where('customer_id', '=', customerId)
+      .orderBy('updated_at')
+      .orderBy('sku')
+      .execute();
+  }
+
+  /** Removes the rows a checkout took; a row the customer changed since stays in the cart. */
+  async function takeFromCart(customerId: string, rows: CartRow[], trx: Db | Transaction<Database> = db): Promise<void> {
+    await trx
+      .deleteFrom('cart_items')
+      .where('customer_id', '=', customerId)
+      .where((eb) => eb.or(rows.map((r) => eb.and([eb('sku', '=', r.sku), eb(sql<string>`updated_at::text`, '=', r.written)]))))
+      .execute();
+  }
+
   const router = createRouter();
   router.use('/v1/cart', requireRole('customer'));
   router.use('/v1/cart/*', requireRole('customer'));
@@ -131,35 +158,44 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
       return c.json(await readCart(customerId), 200);
     })
     .openapi(checkoutRoute, async (c) => {
+      // No lock or transaction is held while Temporal answers: the worker needs connections from
+      // the same pool to do the very work this waits for. The checkout id makes a repeat harmless.
       const customerId = await registeredCustomerId(db, c.get('user'));
       const { target } = c.req.valid('json');
+      const rows = await cartRows(customerId);
+      if (rows.length === 0) throw new Problem('empty_cart', 'Корзина пуста: добавьте товары перед оформлением заказа');
+      const lines = rows.map(({ sku, quantity }) => ({ sku, quantity }));
       if (target !== 'new') {
         const invoice = await findInvoice(db, target.invoiceId, { customerId });
         if (!invoice) throw new Problem('not_found', 'Счёт не найден');
-        await db.transaction().execute(async (trx) => {
-          const lines = await lockCart(trx, customerId);
-          // The cart empties only if the invoice took the items; a refusal leaves it as it was.
-          await sendInvoiceCommand(temporal, invoice, addItemsUpdate, { ...command(c), lines });
-          await trx.deleteFrom('cart_items').where('customer_id', '=', customerId).execute();
-        });
+        const requestId = `checkout/${checkoutId(customerId, invoice.id, rows)}`;
+        // A refusal throws here and leaves the cart as it was.
+        await sendInvoiceCommand(temporal, invoice, addItemsUpdate, { ...command(c), requestId, lines });
+        await takeFromCart(customerId, rows);
         return c.json({ invoiceId: invoice.id }, 202, { Location: `/v1/invoices/${invoice.id}` });
       }
-      const orderId = randomUUID();
-      await db.transaction().execute(async (trx) => {
-        const lines = await lockCart(trx, customerId);
-        await trx.deleteFrom('cart_items').where('customer_id', '=', customerId).execute();
-        await trx
-          .insertInto('orders')
-          .values({ id: orderId, customer_id: customerId, status: 'placed', lines: JSON.stringify(lines) })
-          .execute();
-        // Started inside the transaction: if the start fails, the cart is kept; the workflow
-        // carries the lines itself, so it completes even if this commit were lost.
+      const orderId = checkoutId(customerId, 'new', rows);
+      try {
         await temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
           workflowId: orderWorkflowId(orderId),
           taskQueue: config.temporal.taskQueue,
+          // The same cart never becomes a second order, however often it is sent.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
           args: [{ orderId, customerId, lines, placedAt: new Date().toISOString(), settings: config.durations }],
           staticSummary: `Заказ ${orderId}: ${lines.length} поз.`,
         });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      // Recorded after the start: the workflow carries the lines, so an order whose answer was
+      // lost still completes, and the same checkout sent again only finishes this step.
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('orders')
+          .values({ id: orderId, customer_id: customerId, status: 'placed', lines: JSON.stringify(lines) })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+        await takeFromCart(customerId, rows, trx);
       });
       return c.json({ orderId }, 202, { Location: `/v1/orders/${orderId}` });
     });

@@ -20,6 +20,9 @@ const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATA_DIR: z.string().default('.data'),
   DATABASE_URL: optional(z.url()),
+  // Each process has its own pools: the API's requests never wait behind the worker's activities.
+  DB_POOL_API: z.coerce.number().int().min(1).max(200).default(10),
+  DB_POOL_WORKER: z.coerce.number().int().min(1).max(200).default(10),
   TEMPORAL_ADDRESS: optional(z.string()),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('orders'),
@@ -57,6 +60,8 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Connections per pool: the API's and the worker's. */
+  dbPool: { api: number; worker: number };
   temporal: {
     address: string | undefined;
     namespace: string;
@@ -99,6 +104,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
+    dbPool: { api: e.DB_POOL_API, worker: e.DB_POOL_WORKER },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
+import { createApiDb, createWorkerDb } from '../../db/database.js';
 import { loadConfig, type Config } from '../../src/runtime/config.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { createWorker } from '../../src/worker.js';
@@ -50,16 +51,19 @@ export async function startTestStack(env: Record<string, string> = {}, temporalA
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const nativeConnection = await NativeConnection.connect({ address });
+  // Pools as in production: the worker's, the API's, and the test's own (testDb.db) for checks.
+  const workerDb = createWorkerDb(testDb.url, config.dbPool.worker);
+  const apiDb = createApiDb(testDb.url, config.dbPool.api);
   const worker = await createWorker({
     config,
-    db: testDb.db,
+    db: workerDb,
     connection: nativeConnection,
     client,
     logger,
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   const running = worker.run();
-  const app = createApp({ db: testDb.db, temporal: client, config, logger });
+  const app = createApp({ db: apiDb, temporal: client, config, logger });
   return {
     config,
     testDb,
@@ -74,6 +78,7 @@ export async function startTestStack(env: Record<string, string> = {}, temporalA
       await nativeConnection.close();
       await connection.close();
       await resend.close();
+      await Promise.all([workerDb.destroy(), apiDb.destroy()]);
       await testDb.drop();
     },
   };
