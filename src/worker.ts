@@ -19,9 +19,11 @@ export interface WorkerDeps {
   /** Prebuilt bundle (tests build it once); otherwise the worker bundles `workflows/index.ts`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
+  /** Extra worker interceptors (the fault tests inject activity failures through them). */
+  interceptors?: WorkerOptions['interceptors'];
 }
 
-export function createWorker({ config, db, connection, client, logger, workflowBundle, taskQueue }: WorkerDeps): Promise<Worker> {
+export function createWorker({ config, db, connection, client, logger, workflowBundle, taskQueue, interceptors }: WorkerDeps): Promise<Worker> {
   const mailer = createMailer(config, logger);
   return Worker.create({
     connection,
@@ -29,6 +31,7 @@ export function createWorker({ config, db, connection, client, logger, workflowB
     taskQueue: taskQueue ?? config.temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ db, mailer, config, temporal: client }),
+    ...(interceptors ? { interceptors } : {}),
   });
 }
 

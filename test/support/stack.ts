@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { createApiDb, createWorkerDb } from '../../db/database.js';
@@ -28,7 +28,11 @@ export interface TestStack {
  * Everything a workflow or API test needs on real servers: its own database, its own task queue
  * on the shared Temporal dev server, a running worker, a fake Resend, and the Hono app.
  */
-export async function startTestStack(env: Record<string, string> = {}, temporalAddress = inject('temporalAddress')): Promise<TestStack> {
+export async function startTestStack(
+  env: Record<string, string> = {},
+  temporalAddress = inject('temporalAddress'),
+  interceptors?: WorkerOptions['interceptors'],
+): Promise<TestStack> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
@@ -61,6 +65,7 @@ export async function startTestStack(env: Record<string, string> = {}, temporalA
     client,
     logger,
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    ...(interceptors ? { interceptors } : {}),
   });
   const running = worker.run();
   const app = createApp({ db: apiDb, temporal: client, config, logger });
