@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addProduct } from './support/fixtures.js';
+import { client } from './support/http.js';
+import { ordersWithoutInvoice, stockViolations } from './support/invariants.js';
+import { newCustomer, staff, waitForInvoice } from './support/scenario.js';
+import { startTestStack, type TestStack } from './support/stack.js';
+
+/** F8: 256 clients on scarce stock with overlapping multi-line orders while the warehouse corrects stock. */
+let s: TestStack;
+beforeAll(async () => {
+  s = await startTestStack();
+});
+afterAll(() => s.stop());
+
+const SKUS = ['SC-A', 'SC-B', 'SC-C', 'SC-D'];
+
+describe('scarce stock under contention', () => {
+  it('sells exactly the stock there is, with no 5xx and balanced books', async () => {
+    for (const sku of SKUS) await addProduct(s.db, sku, { onHand: 40 });
+    const customers = await Promise.all(Array.from({ length: 256 }, () => newCustomer(s)));
+    // Every customer wants two or three overlapping SKUs, 1–3 pieces each: demand far above supply.
+    await Promise.all(
+      customers.map(async (c, i) => {
+        for (let k = 0; k < 2 + (i % 2); k++) {
+          const sku = SKUS[(i + k) % SKUS.length] ?? 'SC-A';
+          expect((await c.call('PUT', `/v1/cart/items/${sku}`, { quantity: 1 + ((i + k) % 3) })).status).toBe(200);
+        }
+      }),
+    );
+    const warehouse = client(s.app, staff.warehouse);
+    const [answers, corrections] = await Promise.all([
+      Promise.all(customers.map((c) => c.call('POST', '/v1/cart/checkout', { target: 'new' }))),
+      Promise.all(
+        SKUS.map(async (sku, i) => {
+          await new Promise((r) => setTimeout(r, 200 * (i + 1)));
+          return warehouse('PUT', `/v1/warehouse/stock/${sku}`, { onHand: 30 });
+        }),
+      ),
+    ]);
+    expect(answers.filter((a) => a.status >= 500).length).toBe(0);
+    expect(answers.filter((a) => a.status !== 202).map((a) => a.body)).toEqual([]);
+    expect(corrections.map((c) => c.status)).toEqual([200, 200, 200, 200]);
+
+    const orderIds = answers.map((a) => a.body.orderId as string);
+    await Promise.all(customers.map((c, i) => waitForInvoice(c.call, orderIds[i] ?? '')));
+    expect(await ordersWithoutInvoice(s.db, orderIds)).toEqual([]);
+    // Cuts reach their invoices by signal: wait until every invoice approves what it holds.
+    await expect.poll(() => stockViolations(s.db), { timeout: 60_000, interval: 500 }).toEqual([]);
+    const stock = await s.db.selectFrom('stock').select(['sku', 'on_hand', 'reserved']).where('sku', 'in', SKUS).orderBy('sku').execute();
+    // Demand exceeds supply all along, so every piece left on hand is sold, none twice.
+    expect(stock).toEqual(SKUS.map((sku) => ({ sku, on_hand: 30, reserved: 30 })));
+    const approved = await s.db
+      .selectFrom('invoices')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', 'in', ['confirmed', 'changed'])
+      .executeTakeFirstOrThrow();
+    expect(Number(approved.n)).toBe(256);
+  });
+});
