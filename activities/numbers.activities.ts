@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { formatDocumentNumber, type NumberKind } from '../src/domain/numbering.js';
 
@@ -6,6 +7,8 @@ export function createNumberActivities({ db }: { db: Db }) {
     /** One number per entity: a retry finds the row it already wrote and returns it. */
     async allocateNumber({ kind, entityId, year }: { kind: NumberKind; entityId: string; year: number }): Promise<string> {
       return db.transaction().execute(async (trx) => {
+        // Overlapping attempts for one entity take turns, so the second finds the first's number.
+        await sql`select pg_advisory_xact_lock(hashtextextended(${`number:${entityId}`}, 0))`.execute(trx);
         const existing = await trx.selectFrom('document_numbers').select('number').where('entity_id', '=', entityId).executeTakeFirst();
         if (existing) return existing.number;
         const { last } = await trx

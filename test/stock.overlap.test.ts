@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMergeActivities } from '../activities/merges.activities.js';
+import { createNumberActivities } from '../activities/numbers.activities.js';
 import { createProjectionActivities } from '../activities/projections.activities.js';
 import { createReservationActivities } from '../activities/reservations.activities.js';
 import { createShipmentActivities } from '../activities/shipments.activities.js';
@@ -163,6 +164,19 @@ describe('two attempts of one stock activity at once: one effect', () => {
     await expect(reservations().pinInvoiceReservations({ invoiceId: other, lines: [{ sku: 'OV-8', approved: 4 }] })).rejects.toMatchObject({
       type: 'invalid_transition',
     });
+  });
+});
+
+describe('two attempts of a number allocation at once', () => {
+  it('give one number and leave no gap', async () => {
+    const { allocateNumber } = createNumberActivities(t);
+    const year = 2031;
+    const entity = randomUUID();
+    const [a, b] = await Promise.all([allocateNumber({ kind: 'invoice', entityId: entity, year }), allocateNumber({ kind: 'invoice', entityId: entity, year })]);
+    expect(a).toBe(b);
+    expect(await allocateNumber({ kind: 'invoice', entityId: randomUUID(), year })).not.toBe(a);
+    const counter = await t.db.selectFrom('number_counters').select('last').where('kind', '=', 'invoice').where('year', '=', year).executeTakeFirstOrThrow();
+    expect(counter.last).toBe(2);
   });
 });
 
