@@ -51,7 +51,7 @@ describe('scarce stock under contention', () => {
     expect(stock).toEqual(SKUS.map((sku) => ({ sku, on_hand: 30, reserved: 30 })));
     const approved = await s.db
       .selectFrom('invoices')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('status', 'in', ['confirmed', 'changed'])
       .executeTakeFirstOrThrow();
     expect(Number(approved.n)).toBe(256);
