@@ -3,10 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import type { ApiDeps } from '../api/router.js';
-import { createDb } from '../db/database.js';
-import { loadConfig } from './runtime/config.js';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Db } from '../db/database.js';
+import type { Database } from '../db/schema.js';
+import { assertProductionReady, loadConfig, type Config } from './runtime/config.js';
 import { createLogger } from './runtime/logger.js';
-import { connectClient, temporalAddress } from './runtime/temporal.js';
+import { connectApiClient, temporalAddress } from './runtime/temporal.js';
 
 export interface RunningApi {
   url: string;
@@ -25,12 +28,25 @@ export function startApi(deps: ApiDeps, port = deps.config.port): Promise<Runnin
   });
 }
 
+/**
+ * The API process's pool: a request waits at most API_DB_CONNECT_TIMEOUT for a connection, then
+ * gets 503 + Retry-After (pg-pool's "timeout exceeded when trying to connect") instead of hanging.
+ */
+export function createApiDb(config: Config, databaseUrl: string, max = 10): Db {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: config.timeouts.dbConnectMs });
+  pool.on('error', () => undefined); // a dropped idle connection is replaced on the next query
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
+  assertProductionReady(config);
   const logger = createLogger(config.logLevel, 'api');
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
-  const db = createDb(config.databaseUrl);
-  const temporal = await connectClient(temporalAddress(config), config.temporal.namespace);
+  if (config.appEnv === 'development') logger.warn('APP_ENV=development: development defaults allowed');
+  const db = createApiDb(config, config.databaseUrl);
+  // Lazy: the API starts and answers 503 while Temporal is down, and recovers without a restart.
+  const temporal = await connectApiClient(temporalAddress(config), config.temporal.namespace);
   const api = await startApi({ db, temporal, config, logger });
   logger.info({ url: api.url }, 'api listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
