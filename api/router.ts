@@ -73,7 +73,9 @@ export const Sku = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[\p{L}\p{N}._\-/]+$/u, 'letters, digits, . _ - /')
+  // Explicit ranges (Latin, Latin-1 and Extended-A/B, Cyrillic) rather than \p{L}: the pattern is
+  // published in /openapi.json, and clients and fuzzers must be able to read it.
+  .regex(/^[0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0400-\u04FF._\-/]+$/, 'letters (Latin, Cyrillic), digits, . _ - /')
   .openapi({ example: 'ЛГ-101-S-BLK' });
 export const Quantity = z.number().int('целое число').min(0, 'не меньше 0').max(MAX_LINE_QUANTITY);
 export const PositiveQuantity = z.number().int('целое число').min(1, 'больше 0').max(MAX_LINE_QUANTITY);
