@@ -123,7 +123,8 @@ async function main(): Promise<number> {
           '--suppress-health-check',
           'all',
         ],
-        { stdio: 'inherit', env: { ...process.env, NO_COLOR: '1' } },
+        // cwd: Schemathesis keeps a .schemathesis cache folder in its working directory.
+        { stdio: 'inherit', cwd: dataDir, env: { ...process.env, NO_COLOR: '1' } },
       );
       const harFile = join(reportDir, readdirHar(reportDir));
       const entries = (JSON.parse(readFileSync(harFile, 'utf8')) as { log: { entries: HarEntry[] } }).log.entries;
