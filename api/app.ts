@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { swaggerUI } from '@hono/swagger-ui';
 import { sql } from 'kysely';
 import { authenticate } from './auth.js';
-import { problemResponse, toProblem } from './errors.js';
+import { jsonBodies, rejectNulInUrl } from './body.js';
+import { Problem, problemResponse, toProblem } from './errors.js';
 import { idempotency } from './idempotency.js';
-import { installUploadLimits } from './uploads.js';
+import { completeOpenApiDocument } from './openapi.js';
+import { writeRateLimit } from './rate-limit.js';
+import { installUploadLimits, UPLOAD_ROUTES } from './uploads.js';
 import { createRouter, type ApiDeps } from './router.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { cartRoutes } from './routes/cart.routes.js';
@@ -19,12 +22,26 @@ import { realizationRoutes } from './routes/realizations.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
 import { warehouseRoutes } from './routes/warehouse.routes.js';
 
+const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+/** /readyz answers within about a second whatever its dependencies do. */
+const READINESS_TIMEOUT_MS = 1000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** The whole HTTP API as one Hono app; `app.request()` drives it in tests without a socket. */
 export function createApp(deps: ApiDeps) {
   const app = createRouter();
+  const { limits, timeouts } = deps.config;
 
   app.use('*', async (c, next) => {
-    const requestId = c.req.header('X-Request-Id') ?? randomUUID();
+    const given = c.req.header('X-Request-Id');
+    const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     c.set('requestId', requestId);
     const started = performance.now();
     await next();
@@ -34,29 +51,52 @@ export function createApp(deps: ApiDeps) {
 
   app.onError((err, c) => {
     const problem = toProblem(err, deps.logger, c.get('requestId'));
-    return problemResponse(c, problem.code, problem.detail, problem.errors);
+    return problemResponse(c, problem.code, problem.detail, problem.errors, problem.headers);
   });
   app.notFound((c) => problemResponse(c, 'not_found', `Нет такого адреса: ${c.req.method} ${c.req.path}`));
 
+  // TRACE, CONNECT and made-up methods: 405, not a 404 that suggests the path is wrong.
+  app.use('*', async (c, next) => {
+    if (!ALLOWED_METHODS.includes(c.req.method)) {
+      throw new Problem('method_not_allowed', `Метод ${c.req.method.slice(0, 20)} не поддерживается`, undefined, { Allow: ALLOWED_METHODS.join(', ') });
+    }
+    await next();
+  });
+  app.use('*', rejectNulInUrl());
+
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const checks = await Promise.allSettled([sql`select 1`.execute(deps.db), deps.temporal.workflowService.getSystemInfo({})]);
+    const checks = await Promise.allSettled([
+      withTimeout(sql`select 1`.execute(deps.db), READINESS_TIMEOUT_MS),
+      deps.temporal.withDeadline(Date.now() + READINESS_TIMEOUT_MS, () => deps.temporal.workflowService.getSystemInfo({})),
+    ]);
     const [database, temporal] = checks.map((r) => (r.status === 'fulfilled' ? 'ok' : 'unreachable'));
     const ready = database === 'ok' && temporal === 'ok';
-    return c.json({ status: ready ? 'ready' : 'not_ready', database, temporal }, ready ? 200 : 503);
+    return c.json({ status: ready ? 'ready' : 'not_ready', database, temporal }, ready ? 200 : 503, ready ? {} : { 'Retry-After': '2' });
   });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Wholesale orders API', version: '1.0.0', description: 'Оптовый личный кабинет: корзина, заказы, счета, документы.' },
-    security: [{ bearerAuth: [] }],
+  let openApiDocument: unknown;
+  app.get('/openapi.json', (c) => {
+    openApiDocument ??= completeOpenApiDocument(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: { title: 'Wholesale orders API', version: '1.0.0', description: 'Оптовый личный кабинет: корзина, заказы, счета, документы.' },
+        security: [{ bearerAuth: [] }],
+      }),
+    );
+    return c.json(openApiDocument);
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
-  app.use('/v1/*', authenticate(deps.config.jwtSecret));
-  // Before idempotency, which buffers the body to hash it.
+  // Every Temporal call a request makes has a deadline: a stuck or unreachable server is a 503,
+  // never a hanging request.
+  app.use('/v1/*', (_c, next) => deps.temporal.withDeadline(Date.now() + timeouts.temporalMs, () => next()));
+  app.use('/v1/*', authenticate(deps.config.auth));
+  app.use('/v1/*', writeRateLimit(limits.writesPerMinute, limits.writeBurst));
+  // Before idempotency, which hashes the body: limits first, then one parse for every JSON route.
   installUploadLimits(app);
+  app.use('/v1/*', jsonBodies(limits.jsonBodyBytes, UPLOAD_ROUTES));
   app.use('/v1/*', idempotency(deps.db));
 
   for (const routes of [

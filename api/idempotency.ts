@@ -1,51 +1,106 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Db } from '../db/database.js';
 import type { User } from './auth.js';
 import { Problem } from './errors.js';
+import type { AppEnv } from './router.js';
 
-/** A claim older than this whose request never finished (crashed process) may be taken over. */
-const STALE_CLAIM_SECONDS = 60;
+/** A claim's lease; the running request renews it every LEASE_RENEW_MS, so only a dead one lapses. */
+const LEASE_SECONDS = 30;
+const LEASE_RENEW_MS = 10_000;
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag'];
+/** Visible ASCII, as the OpenAPI document says. */
+const KEY_FORMAT = /^[\x21-\x7e]{1,200}$/;
+
+/** Who sent a key: role, subject and the company or mailbox the token speaks for. */
+export function principalOf(user: User): string {
+  return [user.role, user.sub, user.customerId ?? user.email ?? ''].join(':');
+}
 
 /**
- * `Idempotency-Key` on unsafe requests: the first request claims the key, runs, and stores its
- * answer; a repeat with the same body gets that answer again without running; a repeat with
- * another body is refused. Server errors release the claim so the client can retry.
+ * The id Temporal sees for this request (update id, request id): derived from who sent the key,
+ * to which method and path, and the key itself, so two callers' keys can never meet in one
+ * workflow. Without a key every request gets a fresh id.
  */
-export function idempotency(db: Db): MiddlewareHandler<{ Variables: { user: User } }> {
+export function scopedRequestId(c: Context<AppEnv>): string {
+  return c.get('idempotencyId') ?? randomUUID();
+}
+
+/**
+ * `Idempotency-Key` on unsafe requests, scoped by (principal, method, path, key) and bound to a
+ * hash of the body: the first request claims the key, runs, and stores its answer; a repeat with
+ * the same body gets that answer again without running; a repeat with another body is refused
+ * (422); a repeat while the first still runs gets 409. Server errors release the claim so the
+ * client can retry. A claim is taken over only when its lease lapsed (its process died).
+ */
+export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('Idempotency-Key');
-    if (!key || ['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) return next();
-    if (key.length > 200) throw new Problem('validation_failed', 'Idempotency-Key длиннее 200 символов');
-    const principal = c.get('user').sub;
+    if (key === undefined || ['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) return next();
+    if (!KEY_FORMAT.test(key))
+      throw new Problem('validation_failed', 'Idempotency-Key: от 1 до 200 видимых ASCII-символов', [
+        { path: 'header.idempotency-key', message: '1–200 visible ASCII characters' },
+      ]);
+    const principal = principalOf(c.get('user'));
+    const scope = `${c.req.method} ${c.req.path}`;
+    c.set('idempotencyId', `idem-${createHash('sha256').update(`${principal}\n${scope}\n${key}`).digest('hex').slice(0, 40)}`);
     const body = Buffer.from(await c.req.arrayBuffer());
-    const hash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n`).update(body).digest('hex');
+    const hash = createHash('sha256').update(body).digest('hex');
+    const owner = randomUUID();
+    const lease = sql<Date>`now() + make_interval(secs => ${LEASE_SECONDS})`;
 
     const claimed = await db
       .insertInto('idempotency_keys')
-      .values({ principal, key, request_hash: hash })
+      .values({ principal, scope, key, request_hash: hash, owner, lease_until: lease })
       .onConflict((oc) =>
         oc
-          .columns(['principal', 'key'])
-          .doUpdateSet({ request_hash: hash, created_at: sql`now()` })
+          .columns(['principal', 'scope', 'key'])
+          .doUpdateSet({ request_hash: hash, owner, lease_until: lease, created_at: sql`now()` })
           .where('idempotency_keys.status_code', 'is', null)
-          .where(sql<boolean>`idempotency_keys.created_at < now() - make_interval(secs => ${STALE_CLAIM_SECONDS})`),
+          .where((eb) => eb.or([eb('idempotency_keys.lease_until', 'is', null), eb('idempotency_keys.lease_until', '<', sql<Date>`now()`)])),
       )
       .returning('key')
       .executeTakeFirst();
 
+    const mine = () =>
+      db.updateTable('idempotency_keys').where('principal', '=', principal).where('scope', '=', scope).where('key', '=', key).where('owner', '=', owner);
+
     if (!claimed) {
-      const stored = await db.selectFrom('idempotency_keys').selectAll().where('principal', '=', principal).where('key', '=', key).executeTakeFirstOrThrow();
+      const stored = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('principal', '=', principal)
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      if (!stored) throw new Problem('idempotency_in_progress', 'Запрос с этим Idempotency-Key ещё выполняется');
       if (stored.request_hash !== hash) throw new Problem('idempotency_key_reused', 'Этот Idempotency-Key уже использован для другого запроса');
-      if (stored.status_code === null) throw new Problem('idempotency_in_progress', 'Запрос с этим Idempotency-Key ещё выполняется');
+      if (stored.status_code === null)
+        throw new Problem('idempotency_in_progress', 'Запрос с этим Idempotency-Key ещё выполняется', undefined, { 'Retry-After': '1' });
       return c.body(stored.response_body ?? '', stored.status_code as 200, { ...(stored.response_headers ?? {}), 'Idempotent-Replayed': 'true' });
     }
 
-    await next();
+    // Keep the lease while the request runs (it may wait on Temporal for a while).
+    const renew = setInterval(() => {
+      mine()
+        .set({ lease_until: lease })
+        .execute()
+        .catch(() => undefined);
+    }, LEASE_RENEW_MS);
+    try {
+      await next();
+    } finally {
+      clearInterval(renew);
+    }
     if (c.res.status >= 500) {
-      await db.deleteFrom('idempotency_keys').where('principal', '=', principal).where('key', '=', key).execute();
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('principal', '=', principal)
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .where('owner', '=', owner)
+        .execute();
       return;
     }
     const headers: Record<string, string> = {};
@@ -53,11 +108,8 @@ export function idempotency(db: Db): MiddlewareHandler<{ Variables: { user: User
       const value = c.res.headers.get(name);
       if (value) headers[name] = value;
     }
-    await db
-      .updateTable('idempotency_keys')
-      .set({ status_code: c.res.status, response_body: await c.res.clone().text(), response_headers: JSON.stringify(headers) })
-      .where('principal', '=', principal)
-      .where('key', '=', key)
+    await mine()
+      .set({ status_code: c.res.status, response_body: await c.res.clone().text(), response_headers: JSON.stringify(headers), lease_until: null })
       .execute();
   };
 }

@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database.js';
+import { MAX_LINE_QUANTITY } from '../src/domain/limits.js';
 import type { Config } from '../src/runtime/config.js';
 import type { Logger } from '../src/runtime/logger.js';
 import type { User } from './auth.js';
@@ -13,7 +14,8 @@ export interface ApiDeps {
   logger: Logger;
 }
 
-export type AppEnv = { Variables: { user: User; requestId: string } };
+/** `idempotencyId`: the request's Temporal id derived from its scoped Idempotency-Key (see idempotency.ts). */
+export type AppEnv = { Variables: { user: User; requestId: string; idempotencyId: string | undefined } };
 
 /** A router whose request validation failures become one problem+json listing every field. */
 export function createRouter(): OpenAPIHono<AppEnv> {
@@ -71,10 +73,12 @@ export const Sku = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[\p{L}\p{N}._\-/]+$/u, 'letters, digits, . _ - /')
+  // Explicit ranges (Latin, Latin-1 and Extended-A/B, Cyrillic) rather than \p{L}: the pattern is
+  // published in /openapi.json, and clients and fuzzers must be able to read it.
+  .regex(/^[0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0400-\u04FF._\-/]+$/, 'letters (Latin, Cyrillic), digits, . _ - /')
   .openapi({ example: 'ЛГ-101-S-BLK' });
-export const Quantity = z.number().int('целое число').min(0, 'не меньше 0').max(1_000_000);
-export const PositiveQuantity = z.number().int('целое число').min(1, 'больше 0').max(1_000_000);
+export const Quantity = z.number().int('целое число').min(0, 'не меньше 0').max(MAX_LINE_QUANTITY);
+export const PositiveQuantity = z.number().int('целое число').min(1, 'больше 0').max(MAX_LINE_QUANTITY);
 
 /** How a line names its product, wherever lines are shown (invoices, realizations). */
 export const ProductLineSchema = z.object({ sku: z.string(), article: z.string(), name: z.string(), characteristic: z.string().nullable() });

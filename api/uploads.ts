@@ -16,11 +16,14 @@ const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} МБ`;
  * limit is answered at once, and a chunked body is cut off as soon as it passes the limit. Must
  * run before the idempotency middleware, which reads the whole body to hash it.
  */
+/** The routes that take multipart uploads; every other write route takes JSON. */
+export const UPLOAD_ROUTES = ['/v1/cart/upload', '/v1/payment-orders'] as const;
+
 export function installUploadLimits(app: OpenAPIHono<AppEnv>): void {
   const limit = (maxFileBytes: number) =>
     bodyLimit({ maxSize: maxFileBytes + MULTIPART_SLACK, onError: (c) => problemResponse(c, 'file_too_large', `Файл больше ${mib(maxFileBytes)}`) });
-  app.use('/v1/cart/upload', limit(ORDER_FORM_LIMITS.maxBytes));
-  app.use('/v1/payment-orders', limit(PAYMENT_ORDER_MAX_BYTES));
+  app.use(UPLOAD_ROUTES[0], limit(ORDER_FORM_LIMITS.maxBytes));
+  app.use(UPLOAD_ROUTES[1], limit(PAYMENT_ORDER_MAX_BYTES));
 }
 
 /** The uploaded `file` field of a multipart body, size-checked again on the actual bytes. */

@@ -29,9 +29,13 @@ export function createDb(connectionString: string, max = 10, { acquireTimeoutMs,
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-/** The API's pool: a request that finds every connection busy for 2 s is answered 503, not queued for ever. */
-export function createApiDb(connectionString: string, max: number): Db {
-  return createDb(connectionString, max, { acquireTimeoutMs: 2_000 });
+/**
+ * The API's pool: a request that finds every connection busy for `acquireTimeoutMs`
+ * (API_DB_CONNECT_TIMEOUT) gets 503 + Retry-After ("timeout exceeded when trying to connect"),
+ * instead of queueing for ever.
+ */
+export function createApiDb(connectionString: string, max: number, acquireTimeoutMs = 2_000): Db {
+  return createDb(connectionString, max, { acquireTimeoutMs });
 }
 
 /**

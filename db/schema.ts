@@ -127,8 +127,13 @@ export interface EmailLogTable {
 
 export interface IdempotencyKeysTable {
   principal: string;
+  /** `METHOD /path` the key was used on. */
+  scope: Generated<string>;
   key: string;
   request_hash: string;
+  /** The request holding the claim, and until when its lease runs (renewed while it runs). */
+  owner: string | null;
+  lease_until: Date | null;
   status_code: number | null;
   response_body: string | null;
   response_headers: JSONColumnType<Record<string, string>> | null;

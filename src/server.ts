@@ -4,9 +4,9 @@ import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import type { ApiDeps } from '../api/router.js';
 import { createApiDb } from '../db/database.js';
-import { loadConfig } from './runtime/config.js';
+import { assertProductionReady, loadConfig } from './runtime/config.js';
 import { createLogger } from './runtime/logger.js';
-import { connectClient, temporalAddress } from './runtime/temporal.js';
+import { connectApiClient, temporalAddress } from './runtime/temporal.js';
 
 export interface RunningApi {
   url: string;
@@ -27,10 +27,13 @@ export function startApi(deps: ApiDeps, port = deps.config.port): Promise<Runnin
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  assertProductionReady(config);
   const logger = createLogger(config.logLevel, 'api');
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
-  const db = createApiDb(config.databaseUrl, config.dbPool.api);
-  const temporal = await connectClient(temporalAddress(config), config.temporal.namespace);
+  if (config.appEnv === 'development') logger.warn('APP_ENV=development: development defaults allowed');
+  const db = createApiDb(config.databaseUrl, config.dbPool.api, config.timeouts.dbConnectMs);
+  // Lazy: the API starts and answers 503 while Temporal is down, and recovers without a restart.
+  const temporal = await connectApiClient(temporalAddress(config), config.temporal.namespace);
   const api = await startApi({ db, temporal, config, logger });
   logger.info({ url: api.url }, 'api listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -4,7 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { signToken } from '../api/auth.js';
 import { createApiDb, createWorkerDb, migrateToLatest } from '../db/database.js';
 import { DEMO_USERS, seedDemoData } from '../db/seed.js';
-import { loadConfig } from './runtime/config.js';
+import { developmentDefaultsInUse, loadConfig } from './runtime/config.js';
 import { findTemporalBinary, startEmbeddedPostgres, startTemporalDevServer } from './runtime/dev-stack.js';
 import { createLogger } from './runtime/logger.js';
 import { connectClient } from './runtime/temporal.js';
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   // waiting on Temporal can then never starve the activities that Temporal waits on.
   const db = createWorkerDb(databaseUrl, config.dbPool.worker);
   stops.unshift(() => db.destroy());
-  const apiDb = createApiDb(databaseUrl, config.dbPool.api);
+  const apiDb = createApiDb(databaseUrl, config.dbPool.api, config.timeouts.dbConnectMs);
   stops.unshift(() => apiDb.destroy());
   const applied = await migrateToLatest(db);
   await seedDemoData(db);
@@ -83,6 +83,9 @@ async function main(): Promise<void> {
       `  Temporal UI  ${uiHint}   (an invoice's workflow id is invoice/<invoiceId>)`,
       config.email.resendApiKey ? '  Email        Resend' : `  Email        local outbox: ${api.url}/v1/admin/outbox (admin token)`,
       ...(config.jwtSecretIsDev ? ['  Auth         dev JWT secret (set AUTH_JWT_SECRET in production)'] : []),
+      ...(developmentDefaultsInUse(config).some((name) => name.startsWith('SUPPLIER_'))
+        ? ['  Supplier     demo details on payment invoices (set SUPPLIER_* in production)']
+        : []),
       '',
       'Demo tokens (Authorization: Bearer <token>):',
       ...tokens,

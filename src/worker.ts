@@ -4,7 +4,7 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import { createActivities } from '../activities/index.js';
 import { createMailer } from '../activities/email/mailer.js';
 import { createWorkerDb, type Db } from '../db/database.js';
-import { loadConfig, type Config } from './runtime/config.js';
+import { assertProductionReady, loadConfig, type Config } from './runtime/config.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { connectClient, connectWorker, temporalAddress } from './runtime/temporal.js';
 
@@ -37,6 +37,7 @@ export function createWorker({ config, db, connection, client, logger, workflowB
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  assertProductionReady(config);
   const logger = createLogger(config.logLevel, 'worker');
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
   const db = createWorkerDb(config.databaseUrl, config.dbPool.worker);

@@ -113,7 +113,10 @@ const fileRoute = createRoute({
   responses: {
     200: {
       description: 'The file (PDF or XLSX) with a Content-Disposition file name',
-      content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+      content: {
+        'application/pdf': { schema: { type: 'string', format: 'binary' } },
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+      },
     },
     409: json(z.object({}), 'invalid_transition: not ready (pending or failed)'),
     ...commonErrors,

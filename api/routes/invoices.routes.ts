@@ -10,7 +10,9 @@ import type { mergeWorkflow } from '../../workflows/merge.workflow.js';
 import { cancelInvoiceUpdate, editInvoiceUpdate, shipInvoiceUpdate, submitInvoiceUpdate, type InvoiceCommand } from '../../src/contracts/invoice-messages.js';
 import type { InvoiceState } from '../../src/contracts/invoice.js';
 import { INVOICE_ACTIONS, INVOICE_STATUSES, isFinal, refusal } from '../../src/domain/invoice.js';
+import { MAX_INVOICE_LINES, MAX_MERGE_SOURCES } from '../../src/domain/limits.js';
 import { requireRole, type User } from '../auth.js';
+import { scopedRequestId } from '../idempotency.js';
 import { Problem } from '../errors.js';
 import {
   commonErrors,
@@ -59,7 +61,15 @@ export const InvoiceSchema = z
   .openapi('Invoice');
 
 const IdParam = z.object({ id: z.uuid() });
-const IfMatch = z.object({ 'if-match': z.string().optional().openapi({ description: 'the invoice version you saw' }) });
+/** `3`, `"3"` or `W/"3"`: what expectedVersion() accepts, so the document and the server agree. */
+export const IF_MATCH_FORMAT = /^\s*(?:W\/)?"?\d{1,15}"?\s*$/;
+const IfMatch = z.object({
+  'if-match': z
+    .string()
+    .regex(IF_MATCH_FORMAT, 'версия счёта, например "3"')
+    .optional()
+    .openapi({ description: 'the invoice version you saw', example: '"3"' }),
+});
 const conflictErrors = {
   409: json(z.object({}), 'invalid_transition or invoice_locked'),
   412: json(z.object({}), 'version_conflict'),
@@ -69,7 +79,7 @@ const listRoute = createRoute({
   method: 'get',
   path: '/v1/invoices',
   summary: "The caller's invoices",
-  request: { query: PageQuery.extend({ status: z.string().optional().openapi({ description: 'comma-separated statuses' }) }) },
+  request: { query: PageQuery.extend({ status: z.string().max(500).optional().openapi({ description: 'comma-separated statuses' }) }) },
   responses: { 200: json(z.object({ items: z.array(InvoiceSchema), nextCursor: z.string().nullable() }), 'Invoices'), ...commonErrors },
 });
 const getRoute = createRoute({
@@ -118,7 +128,7 @@ const mergeRoute = createRoute({
   summary: 'Merge two or more invoices into a new draft (sources: marked_for_deletion, then deleted)',
   request: {
     body: {
-      content: { 'application/json': { schema: z.object({ invoiceIds: z.array(z.uuid()).min(2, 'не меньше двух счетов').max(50) }) } },
+      content: { 'application/json': { schema: z.object({ invoiceIds: z.array(z.uuid()).min(2, 'не меньше двух счетов').max(MAX_MERGE_SOURCES) }) } },
       required: true,
     },
   },
@@ -145,7 +155,7 @@ const editRoute = createRoute({
             lines: z
               .array(z.object({ sku: Sku, quantity: Quantity }))
               .min(1)
-              .max(1000),
+              .max(MAX_INVOICE_LINES),
           }),
         },
       },
@@ -165,19 +175,24 @@ export function visibilityOf(user: User): Visibility {
 /** `If-Match: 3` or `If-Match: "3"` → 3. */
 export function expectedVersion(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
-  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
+  const m = IF_MATCH_FORMAT.test(header) ? /(\d+)/.exec(header) : null;
   if (!m) throw new Problem('validation_failed', 'If-Match должен содержать версию счёта', [{ path: 'header.if-match', message: 'expected a version number' }]);
   return Number(m[1]);
 }
 
-/** The command envelope of a request: who, which version it saw, and its idempotency key. */
+/**
+ * The command envelope of a request: who, which version it saw, and its request id. The request
+ * id (also the Temporal update id) comes from the Idempotency-Key scoped by caller, method and
+ * path, never from the raw header: the same key sent by another caller or to another operation
+ * is another request.
+ */
 export function command(c: Context<AppEnv>): InvoiceCommand {
   const user = c.get('user');
   const version = expectedVersion(c.req.header('If-Match'));
   return {
     actor: { type: user.role, id: user.sub },
     ...(version !== undefined ? { expectedVersion: version } : {}),
-    requestId: c.req.header('Idempotency-Key') ?? crypto.randomUUID(),
+    requestId: scopedRequestId(c),
   };
 }
 
@@ -203,16 +218,6 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
     const invoice = await findInvoice(db, id, visibilityOf(c.get('user')));
     if (!invoice) throw new Problem('not_found', 'Счёт не найден');
     return invoice;
-  }
-
-  function command(c: Context<AppEnv>): InvoiceCommand {
-    const user = c.get('user');
-    const version = expectedVersion(c.req.header('If-Match'));
-    return {
-      actor: { type: user.role, id: user.sub },
-      ...(version !== undefined ? { expectedVersion: version } : {}),
-      requestId: c.req.header('Idempotency-Key') ?? crypto.randomUUID(),
-    };
   }
 
   async function customersInvoice(c: Context<AppEnv>, id: string): Promise<InvoiceState> {
@@ -271,6 +276,9 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
         const refused = refusal(source.status, 'merge');
         if (refused) throw new Problem(refused.code, `Счёт ${source.number}: ${refused.reason}`);
       }
+      const skus = new Set(sources.flatMap((source) => source.lines.map((l) => l.sku)));
+      if (skus.size > MAX_INVOICE_LINES)
+        throw new Problem('too_many_lines', `В объединённом счёте было бы ${skus.size} позиций, допустимо не больше ${MAX_INVOICE_LINES}`);
       const mergeId = crypto.randomUUID();
       const created = await temporal.workflow.executeUpdateWithStart(mergeOutcomeUpdate, {
         startWorkflowOperation: new WithStartWorkflowOperation<typeof mergeWorkflow>('mergeWorkflow', {

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { findInvoice } from '../../db/invoices.repository.js';
 import { adjustInvoiceUpdate } from '../../src/contracts/invoice-messages.js';
+import { MAX_INVOICE_LINES } from '../../src/domain/limits.js';
 import { parseRoubles } from '../../src/domain/money.js';
 import { requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
@@ -25,7 +26,7 @@ const adjustRoute = createRoute({
                   .refine((l) => l.quantity !== undefined || l.price !== undefined, 'quantity или price'),
               )
               .min(1)
-              .max(1000),
+              .max(MAX_INVOICE_LINES),
             comment: z.string().trim().min(1, 'объясните клиенту изменение').max(2000),
           }),
         },

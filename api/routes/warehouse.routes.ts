@@ -5,6 +5,7 @@ import { findInvoice } from '../../db/invoices.repository.js';
 import { stockCorrectionWorkflowId } from '../../src/contracts/ids.js';
 import { warehouseStepUpdate } from '../../src/contracts/invoice-messages.js';
 import { WAREHOUSE_STATUSES } from '../../src/domain/invoice.js';
+import { MAX_BOX_LINES, MAX_BOXES } from '../../src/domain/limits.js';
 import { requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, PositiveQuantity, Sku, type ApiDeps } from '../router.js';
@@ -29,8 +30,11 @@ const setStockRoute = createRoute({
 });
 
 const BoxSchema = z.object({
-  number: z.number().int().min(1),
-  lines: z.array(z.object({ sku: Sku, quantity: PositiveQuantity })).min(1),
+  number: z.number().int().min(1).max(1_000_000),
+  lines: z
+    .array(z.object({ sku: Sku, quantity: PositiveQuantity }))
+    .min(1)
+    .max(MAX_BOX_LINES),
 });
 
 const statusRoute = createRoute({
@@ -47,7 +51,7 @@ const statusRoute = createRoute({
             boxes: z
               .array(BoxSchema)
               .min(1)
-              .max(10_000)
+              .max(MAX_BOXES)
               .optional()
               .openapi({ description: 'box number → SKU → quantity; without it the system packs by pieces per box' }),
           }),

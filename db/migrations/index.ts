@@ -3,6 +3,7 @@ import * as init from './2026-11-27T0800_init.js';
 import * as realizations from './2026-11-27T0900_realizations.js';
 import * as merges from './2026-11-27T1100_merges.js';
 import * as documents from './2026-11-27T1000_documents.js';
+import * as hostileInput from './2026-11-30T0900_hostile_input.js';
 import * as stockByConstruction from './2026-11-30T0900_stock-by-construction.js';
 
 /** Every migration, by timestamped name; Kysely applies them in name order. */
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T0900_realizations': realizations,
   '2026-11-27T1100_merges': merges,
   '2026-11-27T1000_documents': documents,
+  '2026-11-30T0900_hostile_input': hostileInput,
   '2026-11-30T0900_stock-by-construction': stockByConstruction,
 };

@@ -8,6 +8,18 @@ export const FAILURE_CODES = {
   validation_failed: 'Запрос содержит ошибки',
   /** No valid bearer token; the caller signs in again. */
   unauthorized: 'Требуется вход в систему',
+  /** The body is not what its Content-Type says (malformed JSON or multipart, invalid UTF-8); the caller fixes the encoding. */
+  malformed_body: 'Тело запроса не разобрать',
+  /** The body's Content-Type is not accepted by this route (JSON routes take application/json). */
+  unsupported_media_type: 'Неподдерживаемый тип содержимого',
+  /** The body is larger than the route accepts; refused before it is read. */
+  payload_too_large: 'Тело запроса слишком большое',
+  /** The HTTP method is not one this API serves (e.g. TRACE). */
+  method_not_allowed: 'Метод не поддерживается',
+  /** Too many write requests for one token; the caller waits `Retry-After` seconds. */
+  rate_limited: 'Слишком много запросов',
+  /** A cart, invoice or merge would exceed the allowed number of lines; the caller splits the order. */
+  too_many_lines: 'Слишком много позиций',
   /** The caller's role may not do this; nothing to retry. */
   forbidden: 'Недостаточно прав',
   /** The object does not exist or belongs to another company; the caller refreshes its list. */

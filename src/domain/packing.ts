@@ -1,4 +1,5 @@
 import type { InvoiceLine } from './invoice.js';
+import { MAX_BOXES } from './limits.js';
 
 /** A box as the warehouse reports it: its number and what is in it. */
 export interface Box {
@@ -34,12 +35,32 @@ export function validateBoxes(lines: readonly InvoiceLine[], boxes: readonly Box
   return { ok: true, boxes: [...boxes].sort((a, b) => a.number - b.number) };
 }
 
-/** Packing by pieces per box when the warehouse sends no boxes: full boxes per SKU, then one box per remainder. */
-export function packByPiecesPerBox(lines: readonly InvoiceLine[]): Box[] {
+/**
+ * Packing by pieces per box when the warehouse sends no boxes: full boxes per SKU, then one box per
+ * remainder. When that would make more than MAX_BOXES boxes (say a million pieces at one per box),
+ * every box takes the same whole multiple of its pieces per box, the smallest that fits: the
+ * packing list stays a list a person can use and the workflow state stays bounded.
+ */
+export function packByPiecesPerBox(lines: readonly InvoiceLine[], maxBoxes: number = MAX_BOXES): Box[] {
+  const perBoxOf = (line: InvoiceLine) => Math.max(1, line.piecesPerBox);
+  const count = (factor: number) => lines.reduce((sum, l) => sum + Math.ceil(Math.max(0, l.approved) / (perBoxOf(l) * factor)), 0);
+  const withApproved = lines.filter((l) => l.approved > 0).length;
+  let factor = 1;
+  if (count(1) > maxBoxes && withApproved <= maxBoxes) {
+    // count() falls as factor grows: binary-search the smallest factor that fits.
+    let low = 1;
+    let high = Math.max(1, ...lines.map((l) => Math.ceil(Math.max(0, l.approved) / perBoxOf(l))));
+    while (low < high) {
+      const mid = Math.floor((low + high) / 2);
+      if (count(mid) <= maxBoxes) high = mid;
+      else low = mid + 1;
+    }
+    factor = low;
+  }
   const boxes: Box[] = [];
   for (const line of lines) {
     let left = line.approved;
-    const perBox = Math.max(1, line.piecesPerBox);
+    const perBox = perBoxOf(line) * factor;
     while (left > 0) {
       const quantity = Math.min(perBox, left);
       boxes.push({ number: boxes.length + 1, lines: [{ sku: line.sku, quantity }] });

@@ -12,9 +12,23 @@ const Duration = z.string().transform((value, ctx) => {
 });
 
 const Blank = z.literal('').transform(() => undefined);
+/** A demo value used when the variable is unset or blank (so a blank one still counts as "not set"). */
+const demoDefault = (value: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? value : v));
 const optional = <T extends z.ZodType>(schema: T) => z.union([Blank, schema]).optional();
 
 export const DEV_JWT_SECRET = 'dev-secret-change-me-in-production-0123456789';
+/** HS256 keys shorter than this are guessable offline from one token (RFC 7518 §3.2). */
+export const MIN_JWT_SECRET_BYTES = 32;
+
+const Bytes = z.coerce
+  .number()
+  .int()
+  .min(1024)
+  .max(64 * 1024 * 1024);
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -29,7 +43,28 @@ const ConfigSchema = z.object({
   TEMPORAL_CLI: optional(z.string()),
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
-  AUTH_JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
+  /** `development` lets `npm run api` / `npm run worker` run on the dev defaults; anything else (or unset) is production for them. */
+  APP_ENV: optional(z.enum(['development', 'production'])),
+  AUTH_JWT_SECRET: z
+    .string()
+    .refine((s) => Buffer.byteLength(s, 'utf8') >= MIN_JWT_SECRET_BYTES, `at least ${MIN_JWT_SECRET_BYTES} bytes (e.g. openssl rand -hex 32)`)
+    .default(DEV_JWT_SECRET),
+  /** Longest accepted token lifetime (exp − iat); tokens without exp are refused. */
+  AUTH_JWT_MAX_TTL: Duration.prefault('30d'),
+  /** Clock skew tolerated on exp, nbf and iat. */
+  AUTH_JWT_CLOCK_SKEW: Duration.prefault('30s'),
+  AUTH_JWT_ISSUER: optional(z.string().min(1)),
+  AUTH_JWT_AUDIENCE: optional(z.string().min(1)),
+  /** Largest JSON request body; larger ones get 413 before they are read. */
+  API_JSON_BODY_LIMIT: Bytes.default(256 * 1024),
+  /** Write requests (POST, PUT, PATCH, DELETE) per token per minute; 0 turns the limit off. */
+  RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(300),
+  /** Writes a token may send at once before the per-minute rate applies. */
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** Deadline of the API's calls to Temporal (an update waiting for its result included). */
+  API_TEMPORAL_TIMEOUT: Duration.prefault('15s'),
+  /** How long an API request waits for a database connection before answering 503. */
+  API_DB_CONNECT_TIMEOUT: Duration.prefault('1s'),
   RESEND_API_KEY: optional(z.string()),
   RESEND_BASE_URL: optional(z.url()),
   EMAIL_FROM: z.string().default('Оптовый кабинет <orders@example.com>'),
@@ -38,17 +73,17 @@ const ConfigSchema = z.object({
   MERGE_CLEANUP_DELAY: Duration.prefault('5m'),
   PUBLIC_URL: optional(z.url()),
   // Supplier and bank details printed on payment invoices ("счёт на оплату"); demo values by default.
-  SUPPLIER_NAME: z.string().default('ООО «Оптовая торговая компания»'),
-  SUPPLIER_INN: z.string().default('7701234567'),
-  SUPPLIER_KPP: z.string().default('770101001'),
-  SUPPLIER_ADDRESS: z.string().default('125009, г. Москва, ул. Тверская, д. 1, офис 101'),
-  SUPPLIER_PHONE: z.string().default('+7 (495) 123-45-67'),
-  SUPPLIER_DIRECTOR: z.string().default('Иванов И. И.'),
-  SUPPLIER_ACCOUNTANT: z.string().default('Петрова А. С.'),
-  SUPPLIER_BANK_NAME: z.string().default('ПАО СБЕРБАНК, г. Москва'),
-  SUPPLIER_BANK_BIK: z.string().default('044525225'),
-  SUPPLIER_BANK_ACCOUNT: z.string().default('40702810900000000001'),
-  SUPPLIER_BANK_CORR_ACCOUNT: z.string().default('30101810400000000225'),
+  SUPPLIER_NAME: demoDefault('ООО «Оптовая торговая компания»'),
+  SUPPLIER_INN: demoDefault('7701234567'),
+  SUPPLIER_KPP: demoDefault('770101001'),
+  SUPPLIER_ADDRESS: demoDefault('125009, г. Москва, ул. Тверская, д. 1, офис 101'),
+  SUPPLIER_PHONE: demoDefault('+7 (495) 123-45-67'),
+  SUPPLIER_DIRECTOR: demoDefault('Иванов И. И.'),
+  SUPPLIER_ACCOUNTANT: demoDefault('Петрова А. С.'),
+  SUPPLIER_BANK_NAME: demoDefault('ПАО СБЕРБАНК, г. Москва'),
+  SUPPLIER_BANK_BIK: demoDefault('044525225'),
+  SUPPLIER_BANK_ACCOUNT: demoDefault('40702810900000000001'),
+  SUPPLIER_BANK_CORR_ACCOUNT: demoDefault('30101810400000000225'),
   /** Days a realization may stay unpaid before it is overdue (receivables report). */
   PAYMENT_TERM_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -71,14 +106,27 @@ export interface Config {
     devPort: number;
     uiPort: number;
   };
+  /** From APP_ENV; unset means production for `npm run api` / `npm run worker` (`npm start` is development). */
+  appEnv: 'development' | 'production' | undefined;
   jwtSecret: string;
   jwtSecretIsDev: boolean;
+  auth: AuthConfig;
+  limits: { jsonBodyBytes: number; writesPerMinute: number; writeBurst: number };
+  timeouts: { temporalMs: number; dbConnectMs: number };
   email: { resendApiKey: string | undefined; resendBaseUrl: string | undefined; from: string };
   durations: { invoiceTtlMs: number; reminderBeforeMs: number; mergeCleanupDelayMs: number };
   publicUrl: string;
   logLevel: string;
   supplier: SupplierDetails;
   paymentTermDays: number;
+}
+
+export interface AuthConfig {
+  secret: string;
+  maxTtlSeconds: number;
+  clockSkewSeconds: number;
+  issuer: string | undefined;
+  audience: string | undefined;
 }
 
 export interface SupplierDetails {
@@ -113,8 +161,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
     },
+    appEnv: e.APP_ENV,
     jwtSecret: e.AUTH_JWT_SECRET,
     jwtSecretIsDev: e.AUTH_JWT_SECRET === DEV_JWT_SECRET,
+    auth: {
+      secret: e.AUTH_JWT_SECRET,
+      maxTtlSeconds: Math.floor(e.AUTH_JWT_MAX_TTL / 1000),
+      clockSkewSeconds: Math.floor(e.AUTH_JWT_CLOCK_SKEW / 1000),
+      issuer: e.AUTH_JWT_ISSUER,
+      audience: e.AUTH_JWT_AUDIENCE,
+    },
+    limits: { jsonBodyBytes: e.API_JSON_BODY_LIMIT, writesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE, writeBurst: e.RATE_LIMIT_BURST },
+    timeouts: { temporalMs: e.API_TEMPORAL_TIMEOUT, dbConnectMs: e.API_DB_CONNECT_TIMEOUT },
     email: { resendApiKey: e.RESEND_API_KEY, resendBaseUrl: e.RESEND_BASE_URL, from: e.EMAIL_FROM },
     durations: {
       invoiceTtlMs: e.INVOICE_TTL,
@@ -135,4 +193,48 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     paymentTermDays: e.PAYMENT_TERM_DAYS,
   };
+}
+
+/** The demo supplier values `npm start` prints on payment invoices; a real deployment sets its own. */
+const DEMO_SUPPLIER_ENV = [
+  'SUPPLIER_NAME',
+  'SUPPLIER_INN',
+  'SUPPLIER_KPP',
+  'SUPPLIER_ADDRESS',
+  'SUPPLIER_BANK_NAME',
+  'SUPPLIER_BANK_BIK',
+  'SUPPLIER_BANK_ACCOUNT',
+  'SUPPLIER_BANK_CORR_ACCOUNT',
+] as const;
+
+/** Variables still at their development defaults (the public dev secret, the demo supplier). */
+export function developmentDefaultsInUse(config: Config): string[] {
+  const demo = loadConfig({ AUTH_JWT_SECRET: DEV_JWT_SECRET }).supplier;
+  const s = config.supplier;
+  const current: Record<(typeof DEMO_SUPPLIER_ENV)[number], [string, string]> = {
+    SUPPLIER_NAME: [s.name, demo.name],
+    SUPPLIER_INN: [s.inn, demo.inn],
+    SUPPLIER_KPP: [s.kpp, demo.kpp],
+    SUPPLIER_ADDRESS: [s.address, demo.address],
+    SUPPLIER_BANK_NAME: [s.bank.name, demo.bank.name],
+    SUPPLIER_BANK_BIK: [s.bank.bik, demo.bank.bik],
+    SUPPLIER_BANK_ACCOUNT: [s.bank.account, demo.bank.account],
+    SUPPLIER_BANK_CORR_ACCOUNT: [s.bank.corrAccount, demo.bank.corrAccount],
+  };
+  return [...(config.jwtSecretIsDev ? ['AUTH_JWT_SECRET'] : []), ...DEMO_SUPPLIER_ENV.filter((name) => current[name][0] === current[name][1])];
+}
+
+/**
+ * The production entry points (`npm run api`, `npm run worker`) refuse to start on development
+ * defaults unless APP_ENV=development says that is intended. `npm start` never calls this: it is
+ * the development stack and prints its defaults as such.
+ */
+export function assertProductionReady(config: Config): void {
+  if (config.appEnv === 'development') return;
+  const missing = developmentDefaultsInUse(config);
+  if (missing.length === 0) return;
+  throw new Error(
+    `Refusing to start in production with development defaults: set ${missing.join(', ')} ` +
+      '(or APP_ENV=development for a local run; `npm start` uses the defaults on purpose).',
+  );
 }

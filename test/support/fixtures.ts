@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import { signToken, type User } from '../../api/auth.js';
 
-export const TEST_SECRET = 'test-secret-0123456789abcdef';
+export const TEST_SECRET = 'test-secret-0123456789abcdef-0123456789';
 
 export async function addCustomer(db: Db, overrides: { managerEmail?: string; notifications?: boolean } = {}): Promise<string> {
   const id = randomUUID();

@@ -57,7 +57,7 @@ export async function startTestStack(
   const nativeConnection = await NativeConnection.connect({ address });
   // Pools as in production: the worker's, the API's, and the test's own (testDb.db) for checks.
   const workerDb = createWorkerDb(testDb.url, config.dbPool.worker);
-  const apiDb = createApiDb(testDb.url, config.dbPool.api);
+  const apiDb = createApiDb(testDb.url, config.dbPool.api, config.timeouts.dbConnectMs);
   const worker = await createWorker({
     config,
     db: workerDb,
