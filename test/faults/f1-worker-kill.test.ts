@@ -35,7 +35,7 @@ it('F1: a worker SIGKILLed at random points changes no outcome', async () => {
   const context = (what: string) => `${what} (FAULTS_SEED=${seed})\n${system.diagnostics()}`;
 
   const controlLog = newRunLog();
-  await runCompanies(control, system.apiUrls, controlLog);
+  await runCompanies(control, system.apiUrls, controlLog, () => context('control run'));
   expect(await invariantViolations(system.db, system.resend, controlLog.orderIds), context('control run invariants')).toEqual([]);
 
   const random = seededRandom(seed);
@@ -55,7 +55,7 @@ it('F1: a worker SIGKILLed at random points changes no outcome', async () => {
     }
   })();
   try {
-    await runCompanies(faulty, system.apiUrls, faultyLog);
+    await runCompanies(faulty, system.apiUrls, faultyLog, () => context(`kills at ${kills.join(', ')}`));
   } finally {
     finished = true;
     await killer;
@@ -63,6 +63,7 @@ it('F1: a worker SIGKILLed at random points changes no outcome', async () => {
   expect(kills.length, 'the worker was killed at least twice while the scenarios ran').toBeGreaterThanOrEqual(2);
   console.info(`F1 (FAULTS_SEED=${seed}): worker killed at ${kills.join(', ')}; ${faultyLog.retried.length} requests needed a retry`);
 
+  expect(system.crashes(), 'no process died by itself').toEqual([]);
   expect(await invariantViolations(system.db, system.resend, faultyLog.orderIds), context(`invariants after kills at ${kills.join(', ')}`)).toEqual([]);
   const controlOutcomes = await Promise.all(control.map((c) => outcomeOf(system.db, c)));
   const faultyOutcomes = await Promise.all(faulty.map((c) => outcomeOf(system.db, c)));

@@ -120,6 +120,7 @@ describe('F3: the Temporal server stopped and restarted mid-run', () => {
     const fresh = await invoiceOf(callD, await order(callD, d, 3), 60_000);
     expect(fresh).toBeTruthy();
 
+    expect(system.crashes(), 'no process died by itself').toEqual([]);
     const expiredEmails = await system.db.selectFrom('email_log').select('key').where('kind', '=', 'invoice_expired').execute();
     for (const id of [invoiceA, invoiceC])
       expect(

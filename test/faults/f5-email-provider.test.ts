@@ -124,6 +124,7 @@ describe('F5: email provider faults', () => {
   });
 
   it('leaves the books balanced and no key delivered twice', async () => {
+    expect(system.crashes(), 'no process died by itself').toEqual([]);
     expect(await invariantViolations(system.db, system.resend, orderIds), system.diagnostics()).toEqual([]);
   });
 });

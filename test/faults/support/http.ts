@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signToken, type User } from '../../../api/auth.js';
-import { FAULT_SECRET } from './system.js';
+
+/** HS256 key of the suite's bearer tokens (config wants at least 16 characters; we use 40). */
+export const FAULT_SECRET = 'fault-suite-secret-0123456789-abcdefghij';
 
 export interface Reply {
   method: string;
@@ -60,10 +62,32 @@ export function caller(base: string | (() => string), token: string): Call {
         headers: new Headers(),
         body: null,
         ms: Date.now() - started,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorText(error),
       };
     }
   };
+}
+
+let bailReason: () => string | undefined = () => undefined;
+
+/**
+ * A condition under which waiting is pointless (say, an API process crashed): `settle` and
+ * `pollUntil` then fail at once with its reason instead of running out their time.
+ */
+export function bailWhen(reason: () => string | undefined): void {
+  bailReason = reason;
+}
+
+function bailIfNeeded(what: string): void {
+  const reason = bailReason();
+  if (reason) throw new Error(`${what}: given up: ${reason}`);
+}
+
+/** fetch's own message is "fetch failed"; the reason (refused, reset, timeout) is in its cause. */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${(error.cause as NodeJS.ErrnoException).code ?? ''} ${error.cause.message}` : '';
+  return `${error.name} ${error.message}${cause}`;
 }
 
 /** Worth repeating with the same Idempotency-Key: no answer, a server error, or "still running". */
@@ -87,7 +111,11 @@ export async function settle(call: Call, method: string, path: string, body?: un
     const reply = await call(method, path, { body, idempotencyKey, timeoutMs: 30_000 });
     attempts.push(reply);
     if (!retryable(reply)) return { reply, attempts };
-    if (Date.now() > deadline) throw new Error(`no definite answer within ${withinMs / 1000} s; attempts:\n${attempts.map(describe).join('\n')}`);
+    bailIfNeeded(`${method} ${path}`);
+    if (Date.now() > deadline) {
+      const shown = attempts.length > 6 ? [...attempts.slice(0, 3), ...attempts.slice(-3)] : attempts;
+      throw new Error(`no definite answer within ${withinMs / 1000} s after ${attempts.length} attempts (first and last):\n${shown.map(describe).join('\n')}`);
+    }
     await sleep(pauseMs);
   }
 }
@@ -98,6 +126,7 @@ export async function pollUntil(call: Call, path: string, done: (body: any) => b
   for (const deadline = Date.now() + withinMs; Date.now() < deadline;) {
     last = await call('GET', path, { timeoutMs: 10_000 });
     if (last.status === 200 && done(last.body)) return last.body;
+    bailIfNeeded(`GET ${path}`);
     await sleep(300);
   }
   throw new Error(`GET ${path}: condition not met within ${withinMs / 1000} s; last: ${last ? describe(last) : 'none'}`);

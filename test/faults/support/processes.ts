@@ -39,6 +39,8 @@ export interface ManagedProcess {
   tail(): string;
   /** How many times this process has been started. */
   starts(): number;
+  /** Exits nobody asked for (a crash), each with the output that preceded it. */
+  crashes(): string[];
 }
 
 export interface ProcessSpec {
@@ -58,6 +60,8 @@ export function managedProcess(spec: ProcessSpec): ManagedProcess {
   let tail = '';
   let current = '';
   let count = 0;
+  let expectingExit = false;
+  const crashes: string[] = [];
   const log: WriteStream = createWriteStream(spec.logFile, { flags: 'a' });
 
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
@@ -71,11 +75,13 @@ export function managedProcess(spec: ProcessSpec): ManagedProcess {
     pid: () => (running() ? child?.pid : undefined),
     running,
     starts: () => count,
+    crashes: () => [...crashes],
     tail: () => tail,
     async start() {
       if (running()) throw new Error(`${spec.name} is already running`);
       count += 1;
       current = '';
+      expectingExit = false;
       log.write(`\n===== ${spec.name} start #${count} at ${new Date().toISOString()} =====\n`);
       const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env };
       const proc = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
@@ -92,6 +98,8 @@ export function managedProcess(spec: ProcessSpec): ManagedProcess {
         proc.once('exit', (code, signal) => {
           liveGroups.delete(pid);
           log.write(`===== ${spec.name} (pid ${pid}) exited: ${code ?? signal} =====\n`);
+          if (!expectingExit)
+            crashes.push(`${spec.name} (pid ${pid}) exited by itself with ${code ?? signal} at ${new Date().toISOString()}:\n${tail.slice(-3000)}`);
           resolve();
         }),
       );
@@ -115,12 +123,14 @@ export function managedProcess(spec: ProcessSpec): ManagedProcess {
     async kill() {
       const pid = child?.pid;
       if (!running() || pid === undefined) return;
+      expectingExit = true;
       signalGroup(pid, 'SIGKILL');
       await waitExit();
     },
     async stop() {
       const pid = child?.pid;
       if (!running() || pid === undefined) return;
+      expectingExit = true;
       signalGroup(pid, 'SIGTERM');
       const killer = setTimeout(() => signalGroup(pid, 'SIGKILL'), 15_000);
       await waitExit();

@@ -160,11 +160,11 @@ export function newRunLog(): RunLog {
 }
 
 /** Runs every company's scenario at once; resolves when all are done, with every failure listed. */
-export async function runCompanies(companies: Company[], bases: string[], log: RunLog): Promise<void> {
+export async function runCompanies(companies: Company[], bases: string[], log: RunLog, diagnostics: () => string = () => ''): Promise<void> {
   const warehouse = await warehouseCall(bases);
   const results = await Promise.allSettled(companies.map(async (c) => runCompanyScenario(c, await customerCall(c, bases), warehouse, log)));
   const failures = results.flatMap((r, i) =>
     r.status === 'rejected' ? [`company ${i + 1}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`] : [],
   );
-  if (failures.length > 0) throw new Error(`${failures.length} of ${companies.length} scenarios failed:\n${failures.join('\n')}`);
+  if (failures.length > 0) throw new Error(`${failures.length} of ${companies.length} scenarios failed:\n${failures.join('\n')}\n${diagnostics()}`);
 }

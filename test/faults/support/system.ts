@@ -9,10 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createDb, type Db } from '../../../db/database.js';
 import { findTemporalBinary, freePort, startEmbeddedPostgres, startTemporalDevServer } from '../../../src/runtime/dev-stack.js';
 import { startFakeResend, type FakeResend } from '../../support/fake-resend.js';
+import { bailWhen, FAULT_SECRET } from './http.js';
 import { managedProcess, repoRoot, type ManagedProcess } from './processes.js';
 
-/** HS256 key of the suite's bearer tokens (config wants at least 16 characters; we use 40). */
-export const FAULT_SECRET = 'fault-suite-secret-0123456789-abcdefghij';
+export { FAULT_SECRET };
 
 export interface LocalServer {
   running(): boolean;
@@ -41,8 +41,10 @@ export interface FaultSystem {
   workers: ManagedProcess[];
   apis: ManagedProcess[];
   apiUrls: string[];
-  /** The output tails of every process, for failure messages. */
+  /** The output tails of every process, for failure messages; crashes first. */
   diagnostics(): string;
+  /** Worker and API processes that exited without being told to (each with its last output). */
+  crashes(): string[];
   stop(): Promise<void>;
 }
 
@@ -200,6 +202,11 @@ export async function startSystem(opts: SystemOptions): Promise<FaultSystem> {
   // One at a time: each worker bundles the workflows, which is CPU-bound on two cores.
   for (const p of [...workers, ...apis]) await p.start();
 
+  // A crashed process fails the case at once, with its output, rather than after every timeout.
+  bailWhen(() => {
+    const crashed = [...workers, ...apis].filter((p) => p.crashes().length > 0);
+    return crashed.length > 0 ? `${crashed.map((p) => p.name).join(', ')} crashed (see the diagnostics)` : undefined;
+  });
   const temporalLogTail = () => {
     try {
       return readFileSync(join(root, 'temporal.log'), 'utf8').slice(-3000);
@@ -217,8 +224,12 @@ export async function startSystem(opts: SystemOptions): Promise<FaultSystem> {
     workers,
     apis,
     apiUrls,
+    crashes: () => [...workers, ...apis].flatMap((p) => p.crashes()),
     diagnostics: () =>
-      [...workers, ...apis].map((p) => `--- ${p.name} (${p.starts()} starts) ---\n${p.tail()}`).join('\n') + `\n--- temporal.log ---\n${temporalLogTail()}`,
+      [...workers, ...apis].flatMap((p) => p.crashes().map((c) => `!!! CRASH: ${c}`)).join('\n') +
+      '\n' +
+      [...workers, ...apis].map((p) => `--- ${p.name} (${p.starts()} starts) ---\n${p.tail()}`).join('\n') +
+      `\n--- temporal.log ---\n${temporalLogTail()}`,
     async stop() {
       await Promise.all(apis.map((p) => p.stop()));
       await Promise.all(workers.map((p) => p.stop()));
