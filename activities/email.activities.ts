@@ -8,6 +8,7 @@ import { isStatusEmail, renderEmail } from './email/templates.js';
 import { readDocumentFile, readPaymentOrder } from '../db/documents.repository.js';
 
 const NOT_FOUND: FailureCode = 'not_found';
+const EMAIL_REJECTED: FailureCode = 'email_rejected';
 
 export interface EmailActivityDeps {
   db: Db;
@@ -24,7 +25,8 @@ export function createEmailActivities(deps: EmailActivityDeps) {
      * Sends the email once per `request.key`: a key already in `email_log` is a no-op, and the
      * provider gets the same key as its idempotency key, so a retry after a crash between the
      * send and the log insert does not send twice either. Status emails to a customer with
-     * notifications off are logged as 'skipped' and not sent.
+     * notifications off are logged as 'skipped' and not sent; a message the provider refuses for
+     * good is logged as 'failed' (and the non-retryable failure rethrown).
      */
     async sendEmail(request: EmailRequest): Promise<void> {
       const logged = await db.selectFrom('email_log').select('key').where('key', '=', request.key).executeTakeFirst();
@@ -54,7 +56,20 @@ export function createEmailActivities(deps: EmailActivityDeps) {
       }
 
       const attachments = await attachmentsOf(request);
-      const result = await mailer.send({ key: request.key, to, ...rendered, ...(attachments ? { attachments } : {}) });
+      let result: Awaited<ReturnType<Mailer['send']>>;
+      try {
+        result = await mailer.send({ key: request.key, to, ...rendered, ...(attachments ? { attachments } : {}) });
+      } catch (err) {
+        // A permanent refusal is final: record it so it is visible (admin outbox) and never retried.
+        if (err instanceof ApplicationFailure && err.type === EMAIL_REJECTED) {
+          await db
+            .insertInto('email_log')
+            .values({ ...row, status: 'failed', provider_id: null })
+            .onConflict((oc) => oc.column('key').doNothing())
+            .execute();
+        }
+        throw err;
+      }
 
       await db
         .insertInto('email_log')

@@ -120,7 +120,7 @@ export interface EmailLogTable {
   subject: string;
   text: string;
   html: string;
-  status: 'sent' | 'outbox' | 'skipped';
+  status: 'sent' | 'outbox' | 'skipped' | 'failed';
   provider_id: string | null;
   created_at: DefaultedTimestamp;
 }

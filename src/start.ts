@@ -5,8 +5,9 @@ import { signToken } from '../api/auth.js';
 import { createApiDb, createWorkerDb, migrateToLatest } from '../db/database.js';
 import { DEMO_USERS, seedDemoData } from '../db/seed.js';
 import { developmentDefaultsInUse, loadConfig } from './runtime/config.js';
-import { findTemporalBinary, startEmbeddedPostgres, startTemporalDevServer } from './runtime/dev-stack.js';
+import { findTemporalBinary } from './runtime/dev-stack.js';
 import { createLogger } from './runtime/logger.js';
+import { superviseEmbeddedPostgres, superviseTemporalDevServer } from './runtime/supervise.js';
 import { connectClient } from './runtime/temporal.js';
 import { startApi } from './server.js';
 import { createWorker } from './worker.js';
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     logger.info('starting embedded PostgreSQL');
-    const pgServer = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), persistent: true });
+    // Supervised, like the dev server below: started again on the same port and data if it dies.
+    const pgServer = await superviseEmbeddedPostgres(logger, { dataDir: join(dataDir, 'postgres'), persistent: true });
     stops.unshift(() => pgServer.stop());
     databaseUrl = pgServer.url;
   }
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   let uiUrl: string | null = null;
   if (!temporalAddress) {
     logger.info('starting Temporal dev server');
-    const temporal = await startTemporalDevServer({
+    const temporal = await superviseTemporalDevServer(logger, {
       cli: findTemporalBinary('temporal', config.temporal.cli),
       dbFile: join(dataDir, 'temporal.db'),
       port: config.temporal.devPort,

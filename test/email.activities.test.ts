@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../db/database.js';
 import { createEmailActivities } from '../activities/email.activities.js';
-import { createMailer } from '../activities/email/mailer.js';
+import { createMailer, parseRetryAfter } from '../activities/email/mailer.js';
 import { isStatusEmail, renderEmail } from '../activities/email/templates.js';
 import type { EmailRequest } from '../src/contracts/email.js';
 import type { InvoiceState } from '../src/contracts/invoice.js';
@@ -501,7 +501,7 @@ describe('sendEmail', () => {
     expect(rows[0]!.status).toBe('sent');
   });
 
-  it('provider 422: throws a non-retryable ApplicationFailure of type email_rejected', async () => {
+  it('provider 422: throws a non-retryable ApplicationFailure of type email_rejected and logs the email as failed', async () => {
     const key = `invoice-created/${randomUUID()}`;
     fake.failNext(1, 422);
 
@@ -513,7 +513,7 @@ describe('sendEmail', () => {
       );
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ type: 'email_rejected', nonRetryable: true });
-    expect(await logRows(key)).toHaveLength(0);
+    expect((await logRows(key)).map((r) => r.status)).toEqual(['failed']);
   });
 
   it.each([
@@ -535,6 +535,29 @@ describe('sendEmail', () => {
     } else {
       expect(error).toMatchObject({ type: 'email_rejected', nonRetryable: true });
     }
+  });
+
+  it('429 with Retry-After: a retryable failure whose next retry waits what the provider asked', async () => {
+    fake.failNext(1, 429, { retryAfterSeconds: 7 });
+    const error = await createMailer(config, silent)
+      .send({ key: randomUUID(), to: 'a@example.com', subject: 's', text: 't', html: '<p>h</p>' })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ type: 'unavailable', nonRetryable: false, nextRetryDelay: 7000 });
+  });
+
+  it.each([
+    ['3', 3000],
+    ['0', 1000],
+    [new Date(Date.parse('2026-11-30T10:00:30Z')).toUTCString(), 30_000],
+    ['3600000', undefined],
+    ['soon', undefined],
+    [undefined, undefined],
+  ] as const)('Retry-After %s waits %s ms', (value, expected) => {
+    expect(parseRetryAfter(value, Date.parse('2026-11-30T10:00:00Z'))).toBe(expected);
   });
 
   it('network failure (nothing listening) is retryable', async () => {

@@ -24,14 +24,28 @@ export interface Mailer {
 }
 
 const EMAIL_REJECTED: FailureCode = 'email_rejected';
+const UNAVAILABLE: FailureCode = 'unavailable';
+
+/**
+ * How long one call to the provider may take. The SDK has no timeout of its own; the activity's
+ * start-to-close timeout (30 s, workflows/activities.ts) must outlast it so the attempt fails here,
+ * with a retryable error, rather than being abandoned by Temporal while it still runs.
+ */
+export const SEND_TIMEOUT_MS = 10_000;
+
+/** A provider's Retry-After is honoured up to this; longer waits fall back to the retry policy. */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
 /**
  * Resend when an API key is configured, otherwise the local outbox (a log line; the caller keeps
  * the full message in `email_log`).
  *
- * Errors: a temporary problem (network, HTTP 429, 5xx, a concurrent request with the same key)
- * throws a plain `Error`, which Temporal retries; a permanent refusal (validation, bad address,
- * bad API key) throws a non-retryable `ApplicationFailure` of type `email_rejected`.
+ * Errors: a temporary problem (network, a timeout after {@link SEND_TIMEOUT_MS}, HTTP 429, 5xx, a
+ * concurrent request with the same key) throws a plain `Error`, which Temporal retries with the
+ * activity's back-off; when the provider says when to come back (`Retry-After`, as Resend sends
+ * with 429), it throws a retryable `ApplicationFailure` of type `unavailable` whose
+ * `nextRetryDelay` is that wait. A permanent refusal (validation, bad address, bad API key) throws
+ * a non-retryable `ApplicationFailure` of type `email_rejected`.
  */
 export function createMailer(config: Config, logger: Logger): Mailer {
   const apiKey = config.email.resendApiKey;
@@ -72,7 +86,8 @@ function createResendMailer(apiKey: string, config: Config, logger: Logger): Mai
               ? { attachments: msg.attachments.map((a) => ({ filename: a.filename, content: a.content })) }
               : {}),
           },
-          { idempotencyKey: msg.key },
+          // The same key on every attempt: a retry after a timeout is not sent twice by the provider.
+          { idempotencyKey: msg.key, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) },
         );
       } catch (err) {
         // The SDK turns fetch failures into `{ error }`, but an abort or a bug may still throw.
@@ -81,13 +96,16 @@ function createResendMailer(apiKey: string, config: Config, logger: Logger): Mai
         throw new Error(`Resend: запрос не выполнен: ${message}`, { cause: err });
       }
 
-      const { data, error } = response;
+      const { data, error, headers } = response;
       if (error) {
         const classified = classifyResendError(error);
         const log = { transport: 'resend', key: msg.key, to: msg.to, statusCode: error.statusCode, name: error.name, providerMessage: error.message };
         if (classified === 'retry') {
-          logger.warn(log, 'email provider failed temporarily; will retry');
-          throw new Error(`Resend: временная ошибка (${describe(error)}): ${error.message}`);
+          const message = `Resend: временная ошибка (${describe(error)}): ${error.message}`;
+          const retryAfterMs = parseRetryAfter(headers?.['retry-after']);
+          logger.warn({ ...log, retryAfterMs }, 'email provider failed temporarily; will retry');
+          if (retryAfterMs === undefined) throw new Error(message);
+          throw ApplicationFailure.create({ message, type: UNAVAILABLE, nextRetryDelay: retryAfterMs, details: [{ statusCode: error.statusCode ?? null }] });
         }
         logger.error(log, 'email provider rejected the message');
         throw ApplicationFailure.nonRetryable(`Письмо отклонено почтовым сервисом (${describe(error)}): ${error.message}`, EMAIL_REJECTED, {
@@ -153,6 +171,18 @@ export function classifyResendError(error: ResendErrorLike): 'retry' | 'reject' 
   if (status === null && PERMANENT_NAMES.has(name)) return 'reject';
   // No status and an unknown name (network failure, an unexpected body): assume temporary.
   return 'retry';
+}
+
+/**
+ * `Retry-After` as delay-seconds or an HTTP date, in ms (at least 1 s: a zero delay would spin);
+ * undefined when absent, unparsable or beyond {@link MAX_RETRY_AFTER_MS}.
+ */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now;
+  if (!Number.isFinite(ms) || ms > MAX_RETRY_AFTER_MS) return undefined;
+  return Math.max(ms, 1000);
 }
 
 function describe(error: ResendErrorLike): string {

@@ -162,12 +162,13 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
       // the same pool to do the very work this waits for. The checkout id makes a repeat harmless.
       const customerId = await registeredCustomerId(db, c.get('user'));
       const { target } = c.req.valid('json');
+      // Another company's invoice is not found, whatever this cart holds.
+      const invoice = target === 'new' ? null : await findInvoice(db, target.invoiceId, { customerId });
+      if (target !== 'new' && !invoice) throw new Problem('not_found', 'Счёт не найден');
       const rows = await cartRows(customerId);
       if (rows.length === 0) throw new Problem('empty_cart', 'Корзина пуста: добавьте товары перед оформлением заказа');
       const lines = rows.map(({ sku, quantity }) => ({ sku, quantity }));
-      if (target !== 'new') {
-        const invoice = await findInvoice(db, target.invoiceId, { customerId });
-        if (!invoice) throw new Problem('not_found', 'Счёт не найден');
+      if (invoice) {
         const requestId = `checkout/${checkoutId(customerId, invoice.id, rows)}`;
         // A refusal throws here and leaves the cart as it was.
         await sendInvoiceCommand(temporal, invoice, addItemsUpdate, { ...command(c), requestId, lines });

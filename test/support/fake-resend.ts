@@ -7,8 +7,12 @@ export interface FakeResendRequest {
   key: string | undefined;
 
   body: any;
-  /** The HTTP status the fake answered with. */
+  /** The HTTP status the fake answered with (200 also for an accepted request it never answered). */
   status: number;
+  /** When it arrived (ms since the epoch). */
+  at: number;
+  /** This request made the fake send a new email (a repeat of a key only replays the first id). */
+  delivered: boolean;
 }
 
 export interface FakeResend {
@@ -16,8 +20,16 @@ export interface FakeResend {
   url: string;
   /** Every `POST /emails` in arrival order, including the ones told to fail. */
   emails: FakeResendRequest[];
-  /** The next `n` requests answer `status` with Resend's error JSON. */
-  failNext(n: number, status: number): void;
+  /**
+   * The next `n` requests answer `status` with Resend's error JSON (and a `Retry-After` header
+   * when `retryAfterSeconds` is given, as Resend sends with 429).
+   */
+  failNext(n: number, status: number, opts?: { retryAfterSeconds?: number }): void;
+  /**
+   * The next `n` requests are accepted (the email is sent) but answered only after `delayMs`: a
+   * provider that times out after doing the work. A connection the client dropped is not answered.
+   */
+  hangNext(n: number, delayMs: number): void;
   close(): Promise<void>;
 }
 
@@ -41,7 +53,9 @@ const ERROR_NAMES: Record<number, string> = {
 export async function startFakeResend(): Promise<FakeResend> {
   const emails: FakeResendRequest[] = [];
   const idsByKey = new Map<string, { id: string; payload: string }>();
-  let failures: { remaining: number; status: number } = { remaining: 0, status: 500 };
+  let failures: { remaining: number; status: number; retryAfterSeconds?: number } = { remaining: 0, status: 500 };
+  let hangs = { remaining: 0, delayMs: 0 };
+  const pendingTimers = new Set<NodeJS.Timeout>();
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -65,12 +79,12 @@ export async function startFakeResend(): Promise<FakeResend> {
     } catch {
       body = raw;
     }
-    const record: FakeResendRequest = { key, body, status: 200 };
+    const record: FakeResendRequest = { key, body, status: 200, at: Date.now(), delivered: false };
     emails.push(record);
 
-    const answer = (status: number, payload: unknown): void => {
+    const answer = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
       record.status = status;
-      reply(res, status, payload);
+      reply(res, status, payload, headers);
     };
 
     if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) {
@@ -82,7 +96,8 @@ export async function startFakeResend(): Promise<FakeResend> {
     }
     if (failures.remaining > 0) {
       failures = { ...failures, remaining: failures.remaining - 1 };
-      answer(failures.status, errorBody(failures.status, `Fake failure with status ${failures.status}.`));
+      const headers: Record<string, string> = failures.retryAfterSeconds !== undefined ? { 'retry-after': String(failures.retryAfterSeconds) } : {};
+      answer(failures.status, errorBody(failures.status, `Fake failure with status ${failures.status}.`), headers);
       return;
     }
     if (key !== undefined) {
@@ -98,6 +113,16 @@ export async function startFakeResend(): Promise<FakeResend> {
     }
     const id = randomUUID();
     if (key !== undefined) idsByKey.set(key, { id, payload: raw });
+    record.delivered = true;
+    if (hangs.remaining > 0) {
+      hangs = { ...hangs, remaining: hangs.remaining - 1 };
+      const timer = setTimeout(() => {
+        pendingTimers.delete(timer);
+        if (!res.destroyed) answer(200, { id });
+      }, hangs.delayMs);
+      pendingTimers.add(timer);
+      return;
+    }
     answer(200, { id });
   }
 
@@ -110,10 +135,15 @@ export async function startFakeResend(): Promise<FakeResend> {
   return {
     url: `http://127.0.0.1:${port}`,
     emails,
-    failNext(n, status) {
-      failures = { remaining: n, status };
+    failNext(n, status, opts = {}) {
+      failures = { remaining: n, status, ...(opts.retryAfterSeconds !== undefined ? { retryAfterSeconds: opts.retryAfterSeconds } : {}) };
+    },
+    hangNext(n, delayMs) {
+      hangs = { remaining: n, delayMs };
     },
     close() {
+      for (const timer of pendingTimers) clearTimeout(timer);
+      pendingTimers.clear();
       return new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
@@ -126,9 +156,9 @@ function errorBody(status: number, message: string): { statusCode: number; name:
   return { statusCode: status, name: ERROR_NAMES[status] ?? (status >= 500 ? 'internal_server_error' : 'validation_error'), message };
 }
 
-function reply(res: ServerResponse, status: number, payload: unknown): void {
+function reply(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
   const json = JSON.stringify(payload);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
   res.end(json);
 }
 

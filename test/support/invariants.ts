@@ -57,3 +57,37 @@ export function doubledEmails(requests: FakeResendRequest[]): string[] {
   }
   return [...accepted].filter(([, bodies]) => bodies.size > 1).map(([key]) => key);
 }
+
+/** Idempotency keys the provider delivered more than once (each delivery a distinct email sent). */
+export function doubledDeliveries(requests: FakeResendRequest[]): string[] {
+  const count = new Map<string, number>();
+  for (const r of requests) if (r.delivered && r.key) count.set(r.key, (count.get(r.key) ?? 0) + 1);
+  return [...count].filter(([, n]) => n > 1).map(([key, n]) => `${key} delivered ${n} times`);
+}
+
+/**
+ * Effects that must happen once, read from PostgreSQL: numbers handed out without gaps or
+ * repeats, one invoice per order, one realization per shipped invoice and none for others.
+ */
+export async function doubledEffects(db: Db): Promise<string[]> {
+  const found: string[] = [];
+  const numbers = await sql<{ number: string; n: number }>`
+    select number, count(*)::int as n from invoices group by number having count(*) > 1`.execute(db);
+  for (const r of numbers.rows) found.push(`invoice number ${r.number} used by ${r.n} invoices`);
+  const perOrder = await sql<{ order_id: string; n: number }>`
+    select order_id, count(*)::int as n from invoices where order_id is not null group by order_id having count(*) > 1`.execute(db);
+  for (const r of perOrder.rows) found.push(`order ${r.order_id} became ${r.n} invoices`);
+  // Numbers are sequential: a counter ahead of the numbers handed out means an allocation ran twice.
+  const burnt = await sql<{ kind: string; year: number; last: number; used: number }>`
+    select c.kind, c.year, c.last, count(d.entity_id)::int as used
+    from number_counters c left join document_numbers d on d.kind = c.kind and d.year = c.year
+    group by c.kind, c.year, c.last having c.last <> count(d.entity_id)`.execute(db);
+  for (const r of burnt.rows) found.push(`${r.kind} numbers of ${r.year}: counter at ${r.last}, ${r.used} handed out`);
+  const unshipped = await sql<{ id: string; status: string }>`
+    select i.id, i.status from realizations r join invoices i on i.id = r.invoice_id where i.status <> 'shipped'`.execute(db);
+  for (const r of unshipped.rows) found.push(`realization for invoice ${r.id} in status ${r.status}`);
+  const missing = await sql<{ id: string }>`
+    select i.id from invoices i left join realizations r on r.invoice_id = i.id where i.status = 'shipped' and r.id is null`.execute(db);
+  for (const r of missing.rows) found.push(`shipped invoice ${r.id} without a realization`);
+  return found;
+}
