@@ -10,7 +10,9 @@ import { startTestStack, type TestStack } from './support/stack.js';
  */
 let s: TestStack;
 beforeAll(async () => {
-  s = await startTestStack({ DB_POOL_API: '4', DB_POOL_WORKER: '4' });
+  // Waiting up to 15 s for a connection: a request that held one while waiting on Temporal would
+  // exhaust that and fail the test with 503s, instead of passing by luck.
+  s = await startTestStack({ DB_POOL_API: '4', DB_POOL_WORKER: '4', API_DB_CONNECT_TIMEOUT: '15s' });
 });
 afterAll(() => s.stop());
 

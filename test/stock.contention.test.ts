@@ -8,7 +8,9 @@ import { startTestStack, type TestStack } from './support/stack.js';
 /** F8: 256 clients on scarce stock with overlapping multi-line orders while the warehouse corrects stock. */
 let s: TestStack;
 beforeAll(async () => {
-  s = await startTestStack();
+  // A burst of 256 writes in one process on two cores queues for connections longer than the
+  // default API_DB_CONNECT_TIMEOUT (1 s, then 503): sized here as a deployment expecting it.
+  s = await startTestStack({ API_DB_CONNECT_TIMEOUT: '15s' });
 });
 afterAll(() => s.stop());
 
