@@ -1,7 +1,7 @@
 // Local stand-ins for the production services, used by `npm start` (src/start.ts) and the tests:
 // an embedded PostgreSQL and the Temporal CLI dev server. Node zone only.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
@@ -255,6 +255,25 @@ function postgresBinariesDir(): string | undefined {
  * (/root is 0700) fails deep inside initdb with a raw EACCES; this says so up front, in one
  * sentence with the fix. Undefined when not root or when everything is reachable.
  */
+/**
+ * As root, lets `postgres` through the private folders on the way to its binaries and data (a
+ * clone under a 0700 home): adds search permission only (o+x: enter, not list) to each folder
+ * root owns that blocks it, and says so on stderr. What it cannot open is left to the check below.
+ */
+export function openWayForPostgres(dataDir: string): void {
+  if (process.getuid?.() !== 0) return;
+  const who = postgresUser();
+  for (const target of [postgresBinariesDir(), path.dirname(path.resolve(dataDir))]) {
+    if (!target) continue;
+    for (let blocked = firstUnreachableFolder(target, who); blocked; blocked = firstUnreachableFolder(target, who)) {
+      const st = statSync(blocked);
+      if (st.uid !== 0 || st.mode & 0o001) break;
+      chmodSync(blocked, (st.mode & 0o7777) | 0o001);
+      process.stderr.write(`embedded PostgreSQL runs as "postgres": let it through ${blocked} (chmod o+x, enter only)\n`);
+    }
+  }
+}
+
 export function postgresReachabilityProblem(
   dataDir: string,
   who: FolderUser | undefined = process.getuid?.() === 0 ? postgresUser() : undefined,
@@ -292,6 +311,7 @@ export async function startEmbeddedPostgres(opts: {
   persistent?: boolean;
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const dataDir = path.resolve(opts.dataDir);
+  openWayForPostgres(dataDir);
   const unreachable = postgresReachabilityProblem(dataDir);
   if (unreachable) {
     const error = new Error(unreachable);
