@@ -170,6 +170,8 @@ export async function startSystem(opts: SystemOptions): Promise<FaultSystem> {
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: 'orders',
     AUTH_JWT_SECRET: FAULT_SECRET,
+    // The demo supplier details are fine here; production refuses them.
+    APP_ENV: 'development',
     RESEND_API_KEY: 're_fault_suite',
     RESEND_BASE_URL: resend.url,
     LOG_LEVEL: 'info',
