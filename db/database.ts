@@ -26,6 +26,8 @@ export function createDb(connectionString: string, max = 10, { acquireTimeoutMs,
   // emits 'error'; the pool discards it and the next query opens a new one. Without a listener
   // Node would crash the process.
   pool.on('error', () => undefined);
+  // A checked-out client has no pool listener: a server that dies mid-query would crash the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
