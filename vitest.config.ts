@@ -1,10 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // The fault suite runs on its own: `npm run test:faults` (vitest.faults.config.ts).
-    exclude: ['test/faults/**', '**/node_modules/**'],
+    exclude: [...configDefaults.exclude, 'test/faults/**'],
     // The Temporal worker loads a native module: separate processes, not threads.
     pool: 'forks',
     maxWorkers: 2,

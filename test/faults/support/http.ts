@@ -96,7 +96,7 @@ export function retryable(reply: Reply): boolean {
 }
 
 export function describe(reply: Reply): string {
-  return `${reply.method} ${reply.path} → ${reply.status}${reply.error ? ` (${reply.error})` : ''} ${JSON.stringify(reply.body)?.slice(0, 300)}`;
+  return `${reply.method} ${reply.path} → ${reply.status} in ${reply.ms} ms${reply.error ? ` (${reply.error})` : ''} ${JSON.stringify(reply.body)?.slice(0, 300)}`;
 }
 
 /**
