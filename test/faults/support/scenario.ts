@@ -131,6 +131,20 @@ export async function outcomeOf(db: Db, company: Company): Promise<Outcome> {
   return { invoices, stock, realizations: realizations.length, emails };
 }
 
+/**
+ * The companies' outcomes once they stop changing toward `expected`: the last status emails go out
+ * after the read model shows the status the scenario waited for, and after a kill they wait for
+ * the activity's retry. Returns the last outcomes read, equal or not, for the caller to assert.
+ */
+export async function outcomesSettled(db: Db, companies: Company[], expected: unknown, withinMs = 60_000): Promise<Outcome[]> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const outcomes = await Promise.all(companies.map((c) => outcomeOf(db, c)));
+    if (JSON.stringify(outcomes) === JSON.stringify(expected) || Date.now() > deadline) return outcomes;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** What the scenario must leave behind, worked out by hand from PRODUCT.md's rules. */
 export const EXPECTED_OUTCOME = {
   live: ['confirmed B:12/12', 'draft B:3/3 C:10/10', 'marked_for_deletion B:3/3 C:3/3', 'marked_for_deletion C:7/7', 'shipped A:15/15 B:10/10'],
