@@ -27,6 +27,24 @@ export function scopedRequestId(c: Context<AppEnv>): string {
   return c.get('idempotencyId') ?? randomUUID();
 }
 
+/** A UUID (version 8) derived from `parts`: the same parts always give the same id. */
+export function stableUuid(...parts: unknown[]): string {
+  const hash = createHash('sha256').update(JSON.stringify(parts)).digest();
+  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x80;
+  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The id of what this request creates: derived from its Idempotency-Key when it has one, so a retry
+ * after a lost answer finds what the first attempt made instead of making it again.
+ */
+export function resourceId(c: Context<AppEnv>): string {
+  const idempotencyId = c.get('idempotencyId');
+  return idempotencyId ? stableUuid(idempotencyId) : randomUUID();
+}
+
 /**
  * `Idempotency-Key` on unsafe requests, scoped by (principal, method, path, key) and bound to a
  * hash of the body: the first request claims the key, runs, and stores its answer; a repeat with

@@ -58,6 +58,7 @@ export async function insertDocument(db: Db, doc: { id: string; customerId: stri
   await db
     .insertInto('documents')
     .values({ id: doc.id, customer_id: doc.customerId, type: doc.params.type, params: JSON.stringify(doc.params) })
+    .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 }
 
@@ -187,6 +188,7 @@ export async function insertPaymentOrder(db: Db, o: { id: string; customerId: st
   await db
     .insertInto('payment_orders')
     .values({ id: o.id, customer_id: o.customerId, file_name: o.fileName, content_type: o.contentType, content: o.content, size_bytes: o.content.length })
+    .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 }
 

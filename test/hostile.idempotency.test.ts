@@ -113,6 +113,22 @@ describe('Idempotency-Key scoped by principal and operation', () => {
     expect((await me.call('GET', '/v1/settings')).body).toEqual({ emailNotifications: false });
   });
 
+  it('a document request retried after its answer was lost makes one document, not two', async () => {
+    const me = await newCustomer(s);
+    const key = { 'Idempotency-Key': 'K-document-1' };
+    const first = await me.call('POST', '/v1/documents', { type: 'receivables' }, key);
+    expect(first.status).toBe(202);
+    // As after a 503 that came once the workflow had started: the stored answer is gone.
+    await s.db.deleteFrom('idempotency_keys').where('key', '=', key['Idempotency-Key']).execute();
+    const again = await me.call('POST', '/v1/documents', { type: 'receivables' }, key);
+    expect(again).toMatchObject({ status: 202, body: { documentId: first.body.documentId } });
+    await expect.poll(async () => (await me.call('GET', `/v1/documents/${first.body.documentId}`)).body.status, { timeout: 30_000 }).toBe('ready');
+    // Once the workflow has finished, a further repeat still answers with the same document.
+    await s.db.deleteFrom('idempotency_keys').where('key', '=', key['Idempotency-Key']).execute();
+    expect(await me.call('POST', '/v1/documents', { type: 'receivables' }, key)).toMatchObject({ status: 202, body: { documentId: first.body.documentId } });
+    expect((await s.db.selectFrom('documents').select('id').where('customer_id', '=', me.id).execute()).length).toBe(1);
+  });
+
   it('stores keys under the derived scope and hands Temporal a derived update id, not the raw key', async () => {
     const me = await newCustomer(s);
     const invoiceId = await invoiceFromCart(me.call, { 'IDEM-2': 1 });

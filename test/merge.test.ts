@@ -113,6 +113,23 @@ describe('merging invoices', () => {
     expect(await stockOf(s.db, 'MR-D')).toEqual(stock);
   });
 
+  it('a retry under the same Idempotency-Key after a lost answer joins the merge it started', async () => {
+    await addProduct(s.db, 'MR-K', { onHand: 100 });
+    const me = await newCustomer(s);
+    const [x, y] = [(await orderInvoice(me.call, { 'MR-K': 1 })).body, (await orderInvoice(me.call, { 'MR-K': 2 })).body];
+    const key = { 'Idempotency-Key': `merge-${x.id}` };
+    const first = await me.call('POST', '/v1/invoices/merge', { invoiceIds: [x.id, y.id] }, key);
+    expect(first.status).toBe(202);
+    // The answer never reached the client and its stored copy is gone, as after a 503 that came
+    // once the saga had started: the repeat finds its sources merged and must not refuse.
+    await s.db.deleteFrom('idempotency_keys').where('key', '=', key['Idempotency-Key']).execute();
+    const again = await me.call('POST', '/v1/invoices/merge', { invoiceIds: [x.id, y.id] }, key);
+    expect(again).toMatchObject({ status: 202, body: { invoiceId: first.body.invoiceId } });
+    expect(await invoiceCount(me.id)).toBe(3);
+    // Without a key the same request is a new merge, refused because the sources are merged.
+    expect(await me.call('POST', '/v1/invoices/merge', { invoiceIds: [x.id, y.id] })).toMatchObject({ status: 409 });
+  });
+
   it('a merge racing a ship of a source: exactly one wins', async () => {
     await addProduct(s.db, 'MR-E', { onHand: 100 });
     const me = await newCustomer(s);

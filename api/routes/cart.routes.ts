@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { sql, type Transaction } from 'kysely';
@@ -13,6 +12,7 @@ import { orderWorkflowId } from '../../src/contracts/ids.js';
 import { formatRoubles } from '../../src/domain/money.js';
 import { customerIdOf, registeredCustomerId, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
+import { stableUuid } from '../idempotency.js';
 import { commonErrors, createRouter, json, Money, Quantity, Sku, type ApiDeps } from '../router.js';
 
 const CartSchema = z
@@ -73,11 +73,7 @@ interface CartRow {
  * do the work once; a cart filled again later gets a new one. Shaped as a UUID (version 8).
  */
 function checkoutId(customerId: string, target: string, rows: CartRow[]): string {
-  const hash = createHash('sha256').update(JSON.stringify([customerId, target, rows])).digest();
-  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x80;
-  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return stableUuid(customerId, target, rows);
 }
 
 export function cartRoutes({ db, temporal, config }: ApiDeps) {

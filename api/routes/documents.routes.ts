@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Context } from 'hono';
 import {
   failDocument,
@@ -20,6 +20,7 @@ import { PACKING_LAYOUTS } from '../../src/domain/reports.js';
 import type { documentWorkflow } from '../../workflows/document.workflow.js';
 import { customerIdOf, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
+import { resourceId } from '../idempotency.js';
 import { commonErrors, createRouter, decodeCursor, encodeCursor, json, MoneyInput, PageQuery, type ApiDeps, type AppEnv } from '../router.js';
 import { contentDisposition } from '../uploads.js';
 
@@ -142,16 +143,20 @@ export function documentView(d: DocumentRow) {
 export function documentRoutes({ db, temporal, config }: ApiDeps) {
   /** Records the request (pending) and starts its workflow; 202 at once. */
   async function start(c: Context<AppEnv>, customerId: string, params: DocumentParams) {
-    const documentId = randomUUID();
+    const documentId = resourceId(c);
     await insertDocument(db, { id: documentId, customerId, params });
     try {
       await temporal.workflow.start<typeof documentWorkflow>('documentWorkflow', {
         workflowId: documentWorkflowId(documentId),
+        // A retry under the same key may find the workflow started, or even finished: one document.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
         taskQueue: config.temporal.taskQueue,
         args: [{ documentId, customerId, type: params.type }],
         staticSummary: `${DOCUMENT_TITLES[params.type]} для клиента ${customerId}`,
       });
     } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return c.json({ documentId }, 202, { Location: `/v1/documents/${documentId}` });
       await failDocument(db, documentId, 'Не удалось поставить документ в очередь');
       throw err;
     }

@@ -12,7 +12,7 @@ import type { InvoiceState } from '../../src/contracts/invoice.js';
 import { INVOICE_ACTIONS, INVOICE_STATUSES, isFinal, refusal } from '../../src/domain/invoice.js';
 import { MAX_INVOICE_LINES, MAX_MERGE_SOURCES } from '../../src/domain/limits.js';
 import { requireRole, type User } from '../auth.js';
-import { scopedRequestId } from '../idempotency.js';
+import { resourceId, scopedRequestId } from '../idempotency.js';
 import { Problem } from '../errors.js';
 import {
   commonErrors,
@@ -226,6 +226,16 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
     return invoice;
   }
 
+  /** The invoice an earlier merge under the same id created, or undefined if it never started. */
+  async function mergeOutcome(mergeId: string) {
+    try {
+      return await temporal.workflow.getHandle(mergeWorkflowId(mergeId)).executeUpdate(mergeOutcomeUpdate);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
   const send = <C extends InvoiceCommand>(invoice: InvoiceState, update: UpdateDefinition<InvoiceState, [C]>, cmd: C) =>
     sendInvoiceCommand(temporal, invoice, update, cmd);
 
@@ -272,19 +282,24 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
         throw new Problem('validation_failed', 'Счета в списке повторяются', [{ path: 'json.invoiceIds', message: 'duplicate ids' }]);
       // Checked before anything starts; the saga checks again under its locks.
       const sources = await Promise.all(ids.map((id) => visibleInvoice(c, id)));
+      // Under an Idempotency-Key the merge id comes from the key, so a retry after a lost answer
+      // joins the saga it started (whose sources are locked by now) instead of refusing.
+      const mergeId = resourceId(c);
       for (const source of sources) {
         const refused = refusal(source.status, 'merge');
-        if (refused) throw new Problem(refused.code, `Счёт ${source.number}: ${refused.reason}`);
+        if (!refused) continue;
+        const earlier = c.get('idempotencyId') ? await mergeOutcome(mergeId) : undefined;
+        if (earlier) return c.json({ invoiceId: earlier.id }, 202, { Location: `/v1/invoices/${earlier.id}` });
+        throw new Problem(refused.code, `Счёт ${source.number}: ${refused.reason}`);
       }
       const skus = new Set(sources.flatMap((source) => source.lines.map((l) => l.sku)));
       if (skus.size > MAX_INVOICE_LINES)
         throw new Problem('too_many_lines', `В объединённом счёте было бы ${skus.size} позиций, допустимо не больше ${MAX_INVOICE_LINES}`);
-      const mergeId = crypto.randomUUID();
       const created = await temporal.workflow.executeUpdateWithStart(mergeOutcomeUpdate, {
         startWorkflowOperation: new WithStartWorkflowOperation<typeof mergeWorkflow>('mergeWorkflow', {
           workflowId: mergeWorkflowId(mergeId),
           taskQueue: config.temporal.taskQueue,
-          workflowIdConflictPolicy: 'FAIL',
+          workflowIdConflictPolicy: 'USE_EXISTING',
           typedSearchAttributes: [{ key: CustomerIdAttribute, value: user.customerId }],
           args: [{ mergeId, customerId: user.customerId, sourceIds: ids, actor: { type: 'customer', id: user.sub }, settings: config.durations }],
           staticSummary: `Объединение счетов ${sources.map((s) => s.number).join(', ')}`,

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { insertPaymentOrder, readPaymentOrder, registerPayment } from '../../db/documents.repository.js';
 import { paymentOrderWorkflowId } from '../../src/contracts/ids.js';
 import { formatRoubles, parseRoubles } from '../../src/domain/money.js';
 import type { paymentOrderWorkflow } from '../../workflows/document.workflow.js';
 import { customerIdOf, registeredCustomerId, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
+import { resourceId } from '../idempotency.js';
 import { commonErrors, createRouter, json, Money, MoneyInput, type ApiDeps } from '../router.js';
 import { MULTIPART_FILE_BODY, PAYMENT_ORDER_MAX_BYTES, uploadedFile } from '../uploads.js';
 
@@ -80,6 +82,15 @@ const paymentRoute = createRoute({
   responses: { 201: json(PaymentSchema, 'Registered'), 200: json(PaymentSchema, 'Already registered with this reference'), ...commonErrors },
 });
 
+/** A start that finds the workflow already there (a retry under the same key) is the same start. */
+async function startOnce(started: Promise<unknown>): Promise<void> {
+  try {
+    await started;
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
 export function paymentRoutes({ db, temporal, config }: ApiDeps) {
   const router = createRouter();
   router.use('/v1/payment-orders', requireRole('customer'));
@@ -91,15 +102,18 @@ export function paymentRoutes({ db, temporal, config }: ApiDeps) {
       const kind = sniffPaymentOrder(file.bytes);
       if (!kind) throw new Problem('unsupported_file', 'Платёжное поручение принимается в PDF или как изображение (PNG, JPEG, TIFF, WebP)');
       await registeredCustomerId(db, c.get('user'));
-      const id = randomUUID();
+      const id = resourceId(c);
       const fileName = safeFileName(file.name, kind.ext);
       await insertPaymentOrder(db, { id, customerId, fileName, contentType: kind.type, content: file.bytes });
-      await temporal.workflow.start<typeof paymentOrderWorkflow>('paymentOrderWorkflow', {
+      await startOnce(temporal.workflow.start<typeof paymentOrderWorkflow>('paymentOrderWorkflow', {
         workflowId: paymentOrderWorkflowId(id),
+        // A retry under the same key finds the first attempt's workflow: the manager is told once.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
         taskQueue: config.temporal.taskQueue,
         args: [{ paymentOrderId: id, customerId, fileName }],
         staticSummary: `Платёжное поручение клиента ${customerId} → менеджеру`,
-      });
+      }));
       return c.json({ id }, 202, { Location: `/v1/payment-orders/${id}` });
     })
     .openapi(getOrderRoute, async (c) => {
