@@ -1,7 +1,7 @@
 # One image for every process of the system (see docker-compose.yml):
-#   API (default)   npx tsx src/server.ts
-#   worker          npx tsx src/worker.ts
-#   migrations      npx tsx src/migrate.ts
+#   API (default)   npx tsx runtime/server.ts
+#   worker          npx tsx runtime/worker.ts
+#   migrations      npx tsx runtime/migrate.ts
 # Production talks to an external PostgreSQL and Temporal (DATABASE_URL, TEMPORAL_ADDRESS), so no
 # Temporal CLI is installed and scripts/setup.mjs is not used here.
 FROM node:20-bookworm-slim
@@ -21,4 +21,4 @@ ENV NODE_ENV=production \
 # Not root: nothing here needs it, and tsx's compile cache goes to the world-writable /tmp.
 USER node
 EXPOSE 3000
-CMD ["npx", "tsx", "src/server.ts"]
+CMD ["npx", "tsx", "runtime/server.ts"]

@@ -23,14 +23,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts', 'src/domain/**/*.ts', 'src/contracts/**/*.ts'],
+    files: ['workflows/**/*.ts', 'core/domain/**/*.ts', 'core/contracts/**/*.ts'],
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: NODE_AND_IO }],
     },
   },
   {
-    files: ['src/domain/**/*.ts'],
+    files: ['core/domain/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -43,7 +43,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [...NODE_AND_IO, { group: ['../activities/*', '../api/*', '../db/*', '../src/runtime/*'], message: 'Workflows import only src/domain and src/contracts.' }] },
+        { patterns: [...NODE_AND_IO, { group: ['../activities/*', '../api/*', '../db/*', '../runtime/*'], message: 'Workflows import only core/domain and core/contracts.' }] },
       ],
     },
   },

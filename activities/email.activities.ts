@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/database.js';
-import type { EmailRequest } from '../src/contracts/email.js';
-import type { FailureCode } from '../src/domain/failures.js';
-import type { Config } from '../src/runtime/config.js';
+import type { EmailRequest } from '../core/contracts/email.js';
+import type { FailureCode } from '../core/domain/failures.js';
+import type { Config } from '../runtime/config.js';
 import type { Mailer } from './email/mailer.js';
 import { isStatusEmail, renderEmail } from './email/templates.js';
 import { readDocumentFile, readPaymentOrder } from '../db/documents.repository.js';

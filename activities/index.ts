@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database.js';
-import type { Activities } from '../src/contracts/activities.js';
-import type { Config } from '../src/runtime/config.js';
+import type { Activities } from '../core/contracts/activities.js';
+import type { Config } from '../runtime/config.js';
 import { createDocumentActivities } from './documents.activities.js';
 import { createEmailActivities } from './email.activities.js';
 import type { Mailer } from './email/mailer.js';

@@ -2,9 +2,9 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/database.js';
 import { lockInvoicesAndStock, setReservation } from '../db/stock.repository.js';
-import { invoiceWorkflowId } from '../src/contracts/ids.js';
-import type { InvoiceState } from '../src/contracts/invoice.js';
-import { mergeStepUpdate, type MergeStepCommand } from '../src/contracts/merge.js';
+import { invoiceWorkflowId } from '../core/contracts/ids.js';
+import type { InvoiceState } from '../core/contracts/invoice.js';
+import { mergeStepUpdate, type MergeStepCommand } from '../core/contracts/merge.js';
 
 export function createMergeActivities({ db, temporal }: { db: Db; temporal: Client }) {
   return {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { formatDocumentNumber, type NumberKind } from '../src/domain/numbering.js';
+import { formatDocumentNumber, type NumberKind } from '../core/domain/numbering.js';
 
 export function createNumberActivities({ db }: { db: Db }) {
   return {

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
-import { invoiceTotal } from '../src/domain/invoice.js';
-import type { InvoiceEvent, InvoiceState } from '../src/contracts/invoice.js';
-import type { OrderProjection } from '../src/contracts/order.js';
+import { invoiceTotal } from '../core/domain/invoice.js';
+import type { InvoiceEvent, InvoiceState } from '../core/contracts/invoice.js';
+import type { OrderProjection } from '../core/contracts/order.js';
 
 export function createProjectionActivities({ db }: { db: Db }) {
   return {

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/database.js';
 import { lockInvoicesAndStock, setReservation } from '../db/stock.repository.js';
-import { approveQuantity, type InvoiceLine } from '../src/domain/invoice.js';
-import type { OrderLineInput } from '../src/contracts/order.js';
+import { approveQuantity, type InvoiceLine } from '../core/domain/invoice.js';
+import type { OrderLineInput } from '../core/contracts/order.js';
 
 export function createReservationActivities({ db }: { db: Db }) {
   return {

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { ShipmentInput } from '../src/contracts/activities.js';
+import type { ShipmentInput } from '../core/contracts/activities.js';
 import { ApplicationFailure } from '@temporalio/common';
-import { cutPriority, invoiceTotal } from '../src/domain/invoice.js';
+import { cutPriority, invoiceTotal } from '../core/domain/invoice.js';
 import { lockInvoicesAndStock, lockStock, setReservation } from '../db/stock.repository.js';
 
 export function createShipmentActivities({ db }: { db: Db }) {

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { sign, verify } from 'hono/jwt';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import type { AuthConfig } from '../src/runtime/config.js';
+import type { AuthConfig } from '../runtime/config.js';
 import { Problem } from './errors.js';
 
 export const ROLES = ['customer', 'manager', 'warehouse', 'admin'] as const;

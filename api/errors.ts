@@ -10,9 +10,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { FAILURE_CODES, isFailureCode, type FailureCode } from '../src/domain/failures.js';
-import { MAX_CART_LINES } from '../src/domain/limits.js';
-import type { Logger } from '../src/runtime/logger.js';
+import { FAILURE_CODES, isFailureCode, type FailureCode } from '../core/domain/failures.js';
+import { MAX_CART_LINES } from '../core/domain/limits.js';
+import type { Logger } from '../runtime/logger.js';
 
 /** HTTP status of every failure code; `satisfies` makes a new code without a status a type error. */
 export const FAILURE_STATUS = {

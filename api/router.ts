@@ -1,9 +1,9 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database.js';
-import { MAX_LINE_QUANTITY } from '../src/domain/limits.js';
-import type { Config } from '../src/runtime/config.js';
-import type { Logger } from '../src/runtime/logger.js';
+import { MAX_LINE_QUANTITY } from '../core/domain/limits.js';
+import type { Config } from '../runtime/config.js';
+import type { Logger } from '../runtime/logger.js';
 import type { User } from './auth.js';
 import { Problem, problemBody } from './errors.js';
 

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { ORDER_FORM_LIMITS } from '../activities/documents/order-form.js';
+import { ORDER_FORM_LIMITS } from '../formats/order-form.js';
 import { problemResponse, Problem } from './errors.js';
 import type { AppEnv } from './router.js';
 

@@ -1,6 +1,6 @@
-import type { InvoiceState } from '../src/contracts/invoice.js';
-import { allowedActions, invoiceTotal, lineTotal, rejectedQuantity, STATUS_LABELS, waitsOnCustomer } from '../src/domain/invoice.js';
-import { formatRoubles, VAT_RATE_PERCENT, vatIncluded } from '../src/domain/money.js';
+import type { InvoiceState } from '../core/contracts/invoice.js';
+import { allowedActions, invoiceTotal, lineTotal, rejectedQuantity, STATUS_LABELS, waitsOnCustomer } from '../core/domain/invoice.js';
+import { formatRoubles, VAT_RATE_PERCENT, vatIncluded } from '../core/domain/money.js';
 
 /** The invoice as the API shows it (money as rouble strings, Russian label, allowed actions). */
 export function invoiceView(s: InvoiceState) {

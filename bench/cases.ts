@@ -1,9 +1,9 @@
 // One benchmark case per process, so its peak memory (maxRSS) is its own. Generates from
 // in-memory data through the same generator functions the document activities use.
 import { writeFileSync } from 'node:fs';
-import { buildInventoryPdf } from '../activities/documents/inventory.pdf.js';
-import { buildSalesXlsx } from '../activities/documents/reports.xlsx.js';
-import type { ShippedLine } from '../src/domain/reports.js';
+import { buildInventoryPdf } from '../formats/inventory.pdf.js';
+import { buildSalesXlsx } from '../formats/reports.xlsx.js';
+import type { ShippedLine } from '../core/domain/reports.js';
 
 export const CASES = {
   /** A sales report of 50,000 lines (distinct SKUs: 50,000 output rows). */

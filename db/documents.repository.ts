@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { DocumentParams, DocumentStatus, DocumentType } from '../src/contracts/documents.js';
-import type { InvoiceLine } from '../src/domain/invoice.js';
-import type { Box } from '../src/domain/packing.js';
+import type { DocumentParams, DocumentStatus, DocumentType } from '../core/contracts/documents.js';
+import type { InvoiceLine } from '../core/domain/invoice.js';
+import type { Box } from '../core/domain/packing.js';
 import type { Db } from './database.js';
 
 /** Documents, payments and payment orders. Every read is scoped by customer: others' rows do not exist. */

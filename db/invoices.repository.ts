@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
-import type { InvoiceEvent, InvoiceState } from '../src/contracts/invoice.js';
-import type { InvoiceStatus } from '../src/domain/invoice.js';
+import type { InvoiceEvent, InvoiceState } from '../core/contracts/invoice.js';
+import type { InvoiceStatus } from '../core/domain/invoice.js';
 import type { Db } from './database.js';
 import type { InvoicesTable } from './schema.js';
 

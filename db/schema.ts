@@ -1,8 +1,8 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
-import type { InvoiceLine, InvoiceStatus } from '../src/domain/invoice.js';
-import type { Box } from '../src/domain/packing.js';
-import type { OrderLineInput, OrderStatus } from '../src/contracts/order.js';
-import type { DocumentParams, DocumentStatus, DocumentType } from '../src/contracts/documents.js';
+import type { InvoiceLine, InvoiceStatus } from '../core/domain/invoice.js';
+import type { Box } from '../core/domain/packing.js';
+import type { OrderLineInput, OrderStatus } from '../core/contracts/order.js';
+import type { DocumentParams, DocumentStatus, DocumentType } from '../core/contracts/documents.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamp the database fills in (default now()). */

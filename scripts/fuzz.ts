@@ -1,4 +1,4 @@
-// Schema fuzzing: `npm run fuzz` starts the whole system (src/start.ts: embedded PostgreSQL, a
+// Schema fuzzing: `npm run fuzz` starts the whole system (runtime/start.ts: embedded PostgreSQL, a
 // Temporal dev server, demo data, worker and API) in a throwaway DATA_DIR, then runs Schemathesis
 // over /openapi.json once per role (customer, manager, warehouse, admin) and fails on any 5xx or
 // any response that breaks its documented status, media type, headers or schema.
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signToken } from '../api/auth.js';
 import { DEMO_USERS } from '../db/seed.js';
-import { freePort } from '../src/runtime/dev-stack.js';
+import { freePort } from '../runtime/dev-stack.js';
 
 const SCHEMATHESIS = 'schemathesis==4.32.5';
 const CHECKS = ['not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_headers_conformance', 'response_schema_conformance'];
@@ -64,7 +64,7 @@ async function main(): Promise<number> {
   const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
   const base = `http://127.0.0.1:${ports.api}`;
   let output = '';
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['src/start.ts'], {
+  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['runtime/start.ts'], {
     cwd: root,
     detached: true,
     env: {

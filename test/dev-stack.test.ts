@@ -16,7 +16,7 @@ import {
   freePort,
   startEmbeddedPostgres,
   startTemporalDevServer,
-} from '../src/runtime/dev-stack.js';
+} from '../runtime/dev-stack.js';
 
 const slow = { timeout: 120_000 };
 let workDir: string;

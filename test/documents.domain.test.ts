@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkWorkbook } from '../activities/documents/order-form.js';
-import { inspectZip, readZipEntry } from '../activities/documents/zip-guard.js';
-import { amountInWords, integerInWords, pluralRu } from '../src/domain/amount-in-words.js';
-import { receivables, settlements } from '../src/domain/finance.js';
-import { checkPeriod, monthsBefore } from '../src/domain/periods.js';
-import { aggregateSales, packingRows } from '../src/domain/reports.js';
+import { checkWorkbook } from '../formats/order-form.js';
+import { inspectZip, readZipEntry } from '../formats/zip-guard.js';
+import { amountInWords, integerInWords, pluralRu } from '../core/domain/amount-in-words.js';
+import { receivables, settlements } from '../core/domain/finance.js';
+import { checkPeriod, monthsBefore } from '../core/domain/periods.js';
+import { aggregateSales, packingRows } from '../core/domain/reports.js';
 import { zip } from './support/zip.js';
 
 describe('amount in words', () => {

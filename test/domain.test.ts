@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { allowedActions, approveQuantity, invoiceTotal, isLocked, sumBySku, waitsOnCustomer, type InvoiceLine } from '../src/domain/invoice.js';
-import { formatRoubles, formatRoublesRu, parseRoubles, vatIncluded } from '../src/domain/money.js';
-import { formatDocumentNumber } from '../src/domain/numbering.js';
-import { moscowYear } from '../src/domain/time.js';
+import { allowedActions, approveQuantity, invoiceTotal, isLocked, sumBySku, waitsOnCustomer, type InvoiceLine } from '../core/domain/invoice.js';
+import { formatRoubles, formatRoublesRu, parseRoubles, vatIncluded } from '../core/domain/money.js';
+import { formatDocumentNumber } from '../core/domain/numbering.js';
+import { moscowYear } from '../core/domain/time.js';
 
 const line = (requested: number, approved: number, priceKopecks: number): InvoiceLine => ({
   sku: 'X',

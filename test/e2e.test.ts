@@ -1,4 +1,4 @@
-// End to end: the system exactly as `npm start` runs it (`tsx src/start.ts` as a child process,
+// End to end: the system exactly as `npm start` runs it (`tsx runtime/start.ts` as a child process,
 // with its own embedded PostgreSQL and its own Temporal dev server in a fresh DATA_DIR), driven over
 // real HTTP. Only Resend is faked. The vitest global setup's servers are not used here.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../api/auth.js';
 import { DEMO_CUSTOMERS } from '../db/seed.js';
-import { formatRoubles, VAT_RATE_PERCENT, vatIncluded } from '../src/domain/money.js';
-import { freePort } from '../src/runtime/dev-stack.js';
+import { formatRoubles, VAT_RATE_PERCENT, vatIncluded } from '../core/domain/money.js';
+import { freePort } from '../runtime/dev-stack.js';
 import { startFakeResend, type FakeResend, type FakeResendRequest } from './support/fake-resend.js';
 import { TEST_SECRET } from './support/fixtures.js';
 import { client, overHttp } from './support/http.js';
@@ -51,7 +51,7 @@ function spawnStart(env: Record<string, string>): Child {
   delete childEnv.DATABASE_URL;
   delete childEnv.TEMPORAL_ADDRESS;
   delete childEnv.PUBLIC_URL;
-  const proc = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['src/start.ts'], {
+  const proc = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['runtime/start.ts'], {
     cwd: repoRoot,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,7 +92,7 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-/** The demo tokens `src/start.ts` prints: `  <label padded to 28> <jwt>` under "Demo tokens". */
+/** The demo tokens `runtime/start.ts` prints: `  <label padded to 28> <jwt>` under "Demo tokens". */
 function parseTokens(stdout: string): Map<string, string> {
   const found = new Map<string, string>();
   const section = stdout.slice(stdout.indexOf('Demo tokens'));

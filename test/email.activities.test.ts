@@ -7,10 +7,10 @@ import type { Db } from '../db/database.js';
 import { createEmailActivities } from '../activities/email.activities.js';
 import { createMailer, parseRetryAfter } from '../activities/email/mailer.js';
 import { isStatusEmail, renderEmail } from '../activities/email/templates.js';
-import type { EmailRequest } from '../src/contracts/email.js';
-import type { InvoiceState } from '../src/contracts/invoice.js';
-import { STATUS_LABELS, type InvoiceStatus } from '../src/domain/invoice.js';
-import { loadConfig, type Config } from '../src/runtime/config.js';
+import type { EmailRequest } from '../core/contracts/email.js';
+import type { InvoiceState } from '../core/contracts/invoice.js';
+import { STATUS_LABELS, type InvoiceStatus } from '../core/domain/invoice.js';
+import { loadConfig, type Config } from '../runtime/config.js';
 import { startFakeResend, type FakeResend } from './support/fake-resend.js';
 import { createTestDb, type TestDb } from './support/db.js';
 

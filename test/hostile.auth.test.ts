@@ -4,8 +4,8 @@ import { sign } from 'hono/jwt';
 import { describe, expect, it } from 'vitest';
 import { authenticate, signToken, type User } from '../api/auth.js';
 import { problemResponse, toProblem } from '../api/errors.js';
-import { assertProductionReady, DEV_JWT_SECRET, loadConfig, type AuthConfig } from '../src/runtime/config.js';
-import { createLogger } from '../src/runtime/logger.js';
+import { assertProductionReady, DEV_JWT_SECRET, loadConfig, type AuthConfig } from '../runtime/config.js';
+import { createLogger } from '../runtime/logger.js';
 import { TEST_SECRET } from './support/fixtures.js';
 
 const user: User = { sub: 'u-1', role: 'customer', customerId: '6f1c1a5e-0a9b-4c1e-9a44-2b7f2d5f2a10' };
@@ -101,7 +101,7 @@ describe('secrets and production defaults', () => {
   });
 
   it('`npm run api` and `npm run worker` stop at once without a real secret, naming it', () => {
-    for (const entry of ['src/server.ts', 'src/worker.ts']) {
+    for (const entry of ['runtime/server.ts', 'runtime/worker.ts']) {
       const env: Record<string, string> = {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { firstUnreachableFolder, postgresReachabilityProblem, startEmbeddedPostgres } from '../src/runtime/dev-stack.js';
+import { firstUnreachableFolder, postgresReachabilityProblem, startEmbeddedPostgres } from '../runtime/dev-stack.js';
 
 const base = mkdtempSync(join(tmpdir(), 'wholesale-private-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));

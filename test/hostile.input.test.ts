@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../src/server.js';
-import { createLogger } from '../src/runtime/logger.js';
+import { startApi, type RunningApi } from '../runtime/server.js';
+import { createLogger } from '../runtime/logger.js';
 import { addProduct, bearer, customerUser } from './support/fixtures.js';
 import { invoiceFromCart } from './support/hostile.js';
 import { newCustomer } from './support/scenario.js';

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.js';
-import { getInvoiceQuery, type InvoiceState } from '../src/contracts/invoice.js';
-import type { InvoiceLine } from '../src/domain/invoice.js';
-import { MAX_BOXES, MAX_CART_LINES, MAX_INVOICE_LINES, MAX_LINE_QUANTITY, MAX_MERGE_SOURCES } from '../src/domain/limits.js';
-import { packByPiecesPerBox, validateBoxes } from '../src/domain/packing.js';
-import { createLogger } from '../src/runtime/logger.js';
+import { getInvoiceQuery, type InvoiceState } from '../core/contracts/invoice.js';
+import type { InvoiceLine } from '../core/domain/invoice.js';
+import { MAX_BOXES, MAX_CART_LINES, MAX_INVOICE_LINES, MAX_LINE_QUANTITY, MAX_MERGE_SOURCES } from '../core/domain/limits.js';
+import { packByPiecesPerBox, validateBoxes } from '../core/domain/packing.js';
+import { createLogger } from '../runtime/logger.js';
 import { customerUser } from './support/fixtures.js';
 import { client } from './support/http.js';
 import { invoiceFromCart } from './support/hostile.js';
@@ -68,7 +68,7 @@ describe('packing by pieces per box is bounded', () => {
     expect(bytes(state)).toBeLessThan(TEMPORAL_PAYLOAD_LIMIT / 2);
   });
 
-  it('the cart bound in the migration is the one in src/domain/limits.ts', () => {
+  it('the cart bound in the migration is the one in core/domain/limits.ts', () => {
     const migration = readFileSync(new URL('../db/migrations/2026-11-30T0900_hostile_input.ts', import.meta.url), 'utf8');
     expect(migration).toContain(`const MAX_CART_LINES = ${MAX_CART_LINES};`);
   });

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editInvoiceUpdate } from '../src/contracts/invoice-messages.js';
-import { getInvoiceQuery } from '../src/contracts/invoice.js';
-import { findTemporalBinary, startTemporalDevServer } from '../src/runtime/dev-stack.js';
+import { editInvoiceUpdate } from '../core/contracts/invoice-messages.js';
+import { getInvoiceQuery } from '../core/contracts/invoice.js';
+import { findTemporalBinary, startTemporalDevServer } from '../runtime/dev-stack.js';
 import { addProduct, stockOf } from './support/fixtures.js';
 import { newCustomer, orderInvoice } from './support/scenario.js';
 import { startTestStack, type TestStack } from './support/stack.js';

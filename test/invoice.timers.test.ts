@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editInvoiceUpdate, submitInvoiceUpdate } from '../src/contracts/invoice-messages.js';
-import { getInvoiceQuery } from '../src/contracts/invoice.js';
+import { editInvoiceUpdate, submitInvoiceUpdate } from '../core/contracts/invoice-messages.js';
+import { getInvoiceQuery } from '../core/contracts/invoice.js';
 import { addCustomer, addProduct, stockOf } from './support/fixtures.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 

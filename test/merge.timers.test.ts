@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getInvoiceQuery } from '../src/contracts/invoice.js';
-import { mergeOutcomeUpdate, type MergeWorkflowInput } from '../src/contracts/merge.js';
+import { getInvoiceQuery } from '../core/contracts/invoice.js';
+import { mergeOutcomeUpdate, type MergeWorkflowInput } from '../core/contracts/merge.js';
 import type { mergeWorkflow } from '../workflows/merge.workflow.js';
 import { addCustomer, addProduct, stockOf } from './support/fixtures.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';

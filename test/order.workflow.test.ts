@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { orderWorkflow } from '../workflows/order.workflow.js';
-import { invoiceWorkflowId, orderWorkflowId } from '../src/contracts/ids.js';
-import { getInvoiceQuery } from '../src/contracts/invoice.js';
-import { CustomerIdAttribute, InvoiceNumberAttribute, InvoiceStatusAttribute } from '../src/contracts/search-attributes.js';
+import { invoiceWorkflowId, orderWorkflowId } from '../core/contracts/ids.js';
+import { getInvoiceQuery } from '../core/contracts/invoice.js';
+import { CustomerIdAttribute, InvoiceNumberAttribute, InvoiceStatusAttribute } from '../core/contracts/search-attributes.js';
 import { addCustomer, addProduct, stockOf } from './support/fixtures.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNumberActivities } from '../activities/numbers.activities.js';
 import { createProjectionActivities } from '../activities/projections.activities.js';
 import { createReservationActivities } from '../activities/reservations.activities.js';
-import type { InvoiceState } from '../src/contracts/invoice.js';
+import type { InvoiceState } from '../core/contracts/invoice.js';
 import { createTestDb, type TestDb } from './support/db.js';
 import { addCustomer, addProduct, stockOf } from './support/fixtures.js';
 

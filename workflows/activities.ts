@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../src/contracts/activities.js';
+import type { Activities } from '../core/contracts/activities.js';
 
 /**
  * Every activity proxy with its timeouts and retry policy, in one reviewed place.

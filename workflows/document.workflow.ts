@@ -1,6 +1,6 @@
 import { ApplicationFailure, log, workflowInfo } from '@temporalio/workflow';
-import { DOCUMENT_TITLES, type DocumentWorkflowInput, type PaymentOrderWorkflowInput } from '../src/contracts/documents.js';
-import { moscowYear } from '../src/domain/time.js';
+import { DOCUMENT_TITLES, type DocumentWorkflowInput, type PaymentOrderWorkflowInput } from '../core/contracts/documents.js';
+import { moscowYear } from '../core/domain/time.js';
 import { db, documents, email } from './activities.js';
 
 /** The message the customer sees on a failed document: the business reason, or a generic one. */

@@ -10,9 +10,9 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { EmailRequest } from '../src/contracts/email.js';
-import type { Actor, InvoiceEvent, InvoiceState, InvoiceWorkflowInput } from '../src/contracts/invoice.js';
-import { getInvoiceQuery, SYSTEM_ACTOR } from '../src/contracts/invoice.js';
+import type { EmailRequest } from '../core/contracts/email.js';
+import type { Actor, InvoiceEvent, InvoiceState, InvoiceWorkflowInput } from '../core/contracts/invoice.js';
+import { getInvoiceQuery, SYSTEM_ACTOR } from '../core/contracts/invoice.js';
 import {
   addItemsUpdate,
   adjustInvoiceUpdate,
@@ -26,9 +26,9 @@ import {
   type InvoiceCommand,
   type ManagerAdjustment,
   type WarehouseStep,
-} from '../src/contracts/invoice-messages.js';
-import { mergeStepUpdate, type MergeStepCommand } from '../src/contracts/merge.js';
-import { InvoiceStatusAttribute } from '../src/contracts/search-attributes.js';
+} from '../core/contracts/invoice-messages.js';
+import { mergeStepUpdate, type MergeStepCommand } from '../core/contracts/merge.js';
+import { InvoiceStatusAttribute } from '../core/contracts/search-attributes.js';
 import {
   cutPriority,
   isFinal,
@@ -39,10 +39,10 @@ import {
   type InvoiceAction,
   type InvoiceLine,
   type InvoiceStatus,
-} from '../src/domain/invoice.js';
-import { applyEdit, applyHeld, keepManualPrices, requestedAfterAdding, type QuantityChange } from '../src/domain/lines.js';
-import { packByPiecesPerBox, validateBoxes } from '../src/domain/packing.js';
-import { moscowYear } from '../src/domain/time.js';
+} from '../core/domain/invoice.js';
+import { applyEdit, applyHeld, keepManualPrices, requestedAfterAdding, type QuantityChange } from '../core/domain/lines.js';
+import { packByPiecesPerBox, validateBoxes } from '../core/domain/packing.js';
+import { moscowYear } from '../core/domain/time.js';
 import { db, email } from './activities.js';
 
 /** How many recent request ids an invoice remembers (carried across continue-as-new). */

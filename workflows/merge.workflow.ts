@@ -10,14 +10,14 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { reservationsCutSignal } from '../src/contracts/invoice-messages.js';
-import { invoiceWorkflowId } from '../src/contracts/ids.js';
-import type { InvoiceState } from '../src/contracts/invoice.js';
-import { getMergeQuery, mergeOutcomeUpdate, unmergeUpdate, type MergePhase, type MergeStep, type MergeWorkflowInput } from '../src/contracts/merge.js';
-import { CustomerIdAttribute, InvoiceNumberAttribute, InvoiceStatusAttribute } from '../src/contracts/search-attributes.js';
-import { isFailureCode } from '../src/domain/failures.js';
-import { applyHeld, mergeLines } from '../src/domain/lines.js';
-import { moscowYear } from '../src/domain/time.js';
+import { reservationsCutSignal } from '../core/contracts/invoice-messages.js';
+import { invoiceWorkflowId } from '../core/contracts/ids.js';
+import type { InvoiceState } from '../core/contracts/invoice.js';
+import { getMergeQuery, mergeOutcomeUpdate, unmergeUpdate, type MergePhase, type MergeStep, type MergeWorkflowInput } from '../core/contracts/merge.js';
+import { CustomerIdAttribute, InvoiceNumberAttribute, InvoiceStatusAttribute } from '../core/contracts/search-attributes.js';
+import { isFailureCode } from '../core/domain/failures.js';
+import { applyHeld, mergeLines } from '../core/domain/lines.js';
+import { moscowYear } from '../core/domain/time.js';
 import { db, merges } from './activities.js';
 import { invoiceWorkflow } from './invoice.workflow.js';
 

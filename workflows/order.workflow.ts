@@ -1,9 +1,9 @@
 import { ApplicationFailure, ParentClosePolicy, startChild, uuid4, workflowInfo, log } from '@temporalio/workflow';
-import { invoiceWorkflowId } from '../src/contracts/ids.js';
-import { SYSTEM_ACTOR, type InvoiceState } from '../src/contracts/invoice.js';
-import type { OrderProjection, OrderStatus, OrderWorkflowInput } from '../src/contracts/order.js';
-import { CustomerIdAttribute, InvoiceNumberAttribute, InvoiceStatusAttribute } from '../src/contracts/search-attributes.js';
-import { moscowYear } from '../src/domain/time.js';
+import { invoiceWorkflowId } from '../core/contracts/ids.js';
+import { SYSTEM_ACTOR, type InvoiceState } from '../core/contracts/invoice.js';
+import type { OrderProjection, OrderStatus, OrderWorkflowInput } from '../core/contracts/order.js';
+import { CustomerIdAttribute, InvoiceNumberAttribute, InvoiceStatusAttribute } from '../core/contracts/search-attributes.js';
+import { moscowYear } from '../core/domain/time.js';
 import { db, email } from './activities.js';
 import { invoiceWorkflow } from './invoice.workflow.js';
 

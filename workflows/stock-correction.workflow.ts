@@ -1,6 +1,6 @@
 import { getExternalWorkflowHandle, log, patched, sleep } from '@temporalio/workflow';
-import { invoiceWorkflowId } from '../src/contracts/ids.js';
-import { reservationsCutSignal } from '../src/contracts/invoice-messages.js';
+import { invoiceWorkflowId } from '../core/contracts/ids.js';
+import { reservationsCutSignal } from '../core/contracts/invoice-messages.js';
 import { db } from './activities.js';
 
 /** How long a cut waits for an invoice that holds stock but whose workflow is not started yet. */

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { Resend } from 'resend';
-import type { FailureCode } from '../../src/domain/failures.js';
-import type { Config } from '../../src/runtime/config.js';
+import type { FailureCode } from '../../core/domain/failures.js';
+import type { Config } from '../../runtime/config.js';
 
 export interface MailMessage {
   /** Business idempotency key; sent to the provider as `Idempotency-Key`. */

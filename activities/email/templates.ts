@@ -1,8 +1,8 @@
-import type { EmailKind, EmailRequest } from '../../src/contracts/email.js';
-import type { InvoiceState } from '../../src/contracts/invoice.js';
-import type { OrderLineInput } from '../../src/contracts/order.js';
-import { STATUS_LABELS, invoiceTotal, lineTotal, rejectedQuantity, type InvoiceLine, type InvoiceStatus } from '../../src/domain/invoice.js';
-import { VAT_RATE_PERCENT, formatRoublesRu, vatIncluded } from '../../src/domain/money.js';
+import type { EmailKind, EmailRequest } from '../../core/contracts/email.js';
+import type { InvoiceState } from '../../core/contracts/invoice.js';
+import type { OrderLineInput } from '../../core/contracts/order.js';
+import { STATUS_LABELS, invoiceTotal, lineTotal, rejectedQuantity, type InvoiceLine, type InvoiceStatus } from '../../core/domain/invoice.js';
+import { VAT_RATE_PERCENT, formatRoublesRu, vatIncluded } from '../../core/domain/money.js';
 
 export interface RenderContext {
   customerName: string;

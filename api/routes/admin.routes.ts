@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { upsertProduct } from '../../db/catalog.repository.js';
-import { parseRoubles } from '../../src/domain/money.js';
+import { parseRoubles } from '../../core/domain/money.js';
 import { requireRole } from '../auth.js';
 import { commonErrors, createRouter, json, MoneyInput, Sku, type ApiDeps } from '../router.js';
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { listProducts } from '../../db/catalog.repository.js';
-import { formatRoubles } from '../../src/domain/money.js';
+import { formatRoubles } from '../../core/domain/money.js';
 import { commonErrors, createRouter, decodeCursor, encodeCursor, json, Money, PageQuery, type ApiDeps } from '../router.js';
 
 export const ProductSchema = z

@@ -11,12 +11,12 @@ import {
   type DocumentRow,
 } from '../../db/documents.repository.js';
 import { findInvoice } from '../../db/invoices.repository.js';
-import { DOCUMENT_TITLES, DOCUMENT_TYPES, type DocumentParams } from '../../src/contracts/documents.js';
-import { documentWorkflowId } from '../../src/contracts/ids.js';
-import { STATUS_LABELS, isLocked } from '../../src/domain/invoice.js';
-import { parseRoubles } from '../../src/domain/money.js';
-import { checkPeriod, moscowToday } from '../../src/domain/periods.js';
-import { PACKING_LAYOUTS } from '../../src/domain/reports.js';
+import { DOCUMENT_TITLES, DOCUMENT_TYPES, type DocumentParams } from '../../core/contracts/documents.js';
+import { documentWorkflowId } from '../../core/contracts/ids.js';
+import { STATUS_LABELS, isLocked } from '../../core/domain/invoice.js';
+import { parseRoubles } from '../../core/domain/money.js';
+import { checkPeriod, moscowToday } from '../../core/domain/periods.js';
+import { PACKING_LAYOUTS } from '../../core/domain/reports.js';
 import type { documentWorkflow } from '../../workflows/document.workflow.js';
 import { customerIdOf, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { findInvoice } from '../../db/invoices.repository.js';
-import { adjustInvoiceUpdate } from '../../src/contracts/invoice-messages.js';
-import { MAX_INVOICE_LINES } from '../../src/domain/limits.js';
-import { parseRoubles } from '../../src/domain/money.js';
+import { adjustInvoiceUpdate } from '../../core/contracts/invoice-messages.js';
+import { MAX_INVOICE_LINES } from '../../core/domain/limits.js';
+import { parseRoubles } from '../../core/domain/money.js';
 import { requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, MoneyInput, Quantity, Sku, type ApiDeps } from '../router.js';

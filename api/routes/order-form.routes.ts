@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { listProducts } from '../../db/catalog.repository.js';
-import { buildOrderForm, checkWorkbook, ORDER_FORM_LIMITS, readOrderForm, type FormRejection } from '../../activities/documents/order-form.js';
-import { XLSX_CONTENT_TYPE } from '../../activities/documents/xlsx.js';
-import { moscowToday } from '../../src/domain/periods.js';
+import { buildOrderForm, checkWorkbook, ORDER_FORM_LIMITS, readOrderForm, type FormRejection } from '../../formats/order-form.js';
+import { XLSX_CONTENT_TYPE } from '../../formats/xlsx.js';
+import { moscowToday } from '../../core/domain/periods.js';
 import { customerIdOf, registeredCustomerId, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, type ApiDeps } from '../router.js';

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { invoiceTotal, lineTotal } from '../../src/domain/invoice.js';
-import { formatRoubles, vatIncluded } from '../../src/domain/money.js';
+import { invoiceTotal, lineTotal } from '../../core/domain/invoice.js';
+import { formatRoubles, vatIncluded } from '../../core/domain/money.js';
 import { customerIdOf, requireRole } from '../auth.js';
 import { commonErrors, createRouter, json, Money, ProductLineSchema, type ApiDeps } from '../router.js';
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-/** Also in src/domain/limits.ts (MAX_CART_LINES); a test checks they agree. */
+/** Also in core/domain/limits.ts (MAX_CART_LINES); a test checks they agree. */
 const MAX_CART_LINES = 500;
 
 export async function up(db: Kysely<unknown>): Promise<void> {

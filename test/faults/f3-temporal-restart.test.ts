@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CUSTOMERS } from '../../db/seed.js';
-import { freePort } from '../../src/runtime/dev-stack.js';
+import { freePort } from '../../runtime/dev-stack.js';
 import { startFakeResend, type FakeResend } from '../support/fake-resend.js';
 import { invariantViolations } from './support/checks.js';
 import { caller, describe as describeReply, pollUntil, settle, tokenFor, type Call, type Reply } from './support/http.js';
@@ -190,7 +190,7 @@ describe('F3: npm start restarts a local server of its own that dies', () => {
     delete env.DATABASE_URL;
     delete env.TEMPORAL_ADDRESS;
     delete env.PUBLIC_URL;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/start.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/start.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
     child.stderr.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));

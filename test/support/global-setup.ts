@@ -4,8 +4,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { createDb, migrateToLatest } from '../../db/database.js';
-import { findTemporalBinary, startEmbeddedPostgres, startTemporalDevServer } from '../../src/runtime/dev-stack.js';
-import { WORKFLOWS_PATH } from '../../src/worker.js';
+import { findTemporalBinary, startEmbeddedPostgres, startTemporalDevServer } from '../../runtime/dev-stack.js';
+import { WORKFLOWS_PATH } from '../../runtime/worker.js';
 
 export const TEMPLATE_DB = 'wholesale_template';
 

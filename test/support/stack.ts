@@ -4,9 +4,9 @@ import { NativeConnection, Runtime, DefaultLogger, type Worker, type WorkerOptio
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { createApiDb, createWorkerDb } from '../../db/database.js';
-import { loadConfig, type Config } from '../../src/runtime/config.js';
-import { createLogger } from '../../src/runtime/logger.js';
-import { createWorker } from '../../src/worker.js';
+import { loadConfig, type Config } from '../../runtime/config.js';
+import { createLogger } from '../../runtime/logger.js';
+import { createWorker } from '../../runtime/worker.js';
 import { createTestDb, type TestDb } from './db.js';
 import { startFakeResend, type FakeResend } from './fake-resend.js';
 import { TEST_SECRET } from './fixtures.js';

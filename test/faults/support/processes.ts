@@ -1,5 +1,5 @@
 // Child processes of the fault suite: the API and the worker exactly as production runs them
-// (`src/server.ts`, `src/worker.ts` with the tsx loader), configured only by environment, each in
+// (`runtime/server.ts`, `runtime/worker.ts` with the tsx loader), configured only by environment, each in
 // its own process group so a SIGKILL reaches all of it and nothing else.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';

@@ -1,13 +1,13 @@
 // The real system as separate OS processes, each of which a fault case can kill and restart:
 // an embedded PostgreSQL on a persistent data directory, a Temporal dev server on a persisted
-// SQLite file, N workers (`src/worker.ts`) and M API processes (`src/server.ts`), and the fake
+// SQLite file, N workers (`runtime/worker.ts`) and M API processes (`runtime/server.ts`), and the fake
 // Resend the workers send through. Only the fake runs inside the test process.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDb, type Db } from '../../../db/database.js';
-import { findTemporalBinary, freePort, startEmbeddedPostgres, startTemporalDevServer } from '../../../src/runtime/dev-stack.js';
+import { findTemporalBinary, freePort, startEmbeddedPostgres, startTemporalDevServer } from '../../../runtime/dev-stack.js';
 import { startFakeResend, type FakeResend } from '../../support/fake-resend.js';
 import { bailWhen, FAULT_SECRET } from './http.js';
 import { managedProcess, repoRoot, type ManagedProcess } from './processes.js';
@@ -177,14 +177,14 @@ export async function startSystem(opts: SystemOptions): Promise<FaultSystem> {
     LOG_LEVEL: 'info',
     ...opts.env,
   };
-  await runOnce('src/migrate.ts', baseEnv, join(root, 'migrate.log'));
+  await runOnce('runtime/migrate.ts', baseEnv, join(root, 'migrate.log'));
   const db = createDb(postgres.url, 4);
   await opts.fixtures?.(db);
 
   const workers = Array.from({ length: opts.workers ?? 1 }, (_, i) =>
     managedProcess({
       name: `worker-${i + 1}`,
-      entry: 'src/worker.ts',
+      entry: 'runtime/worker.ts',
       env: { ...baseEnv, PORT: '0' },
       logFile: join(root, `worker-${i + 1}.log`),
       ready: (output) => Promise.resolve(output().includes('"msg":"worker started"')),
@@ -195,7 +195,7 @@ export async function startSystem(opts: SystemOptions): Promise<FaultSystem> {
   const apis = apiPorts.map((port, i) =>
     managedProcess({
       name: `api-${i + 1}`,
-      entry: 'src/server.ts',
+      entry: 'runtime/server.ts',
       env: { ...baseEnv, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` },
       logFile: join(root, `api-${i + 1}.log`),
       ready: () => answers(`http://127.0.0.1:${port}/healthz`),

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { ProductRow } from '../../db/catalog.repository.js';
+import type { ProductRow } from '../db/catalog.repository.js';
 import { buildWorkbook, type XlsxColumn } from './xlsx.js';
 import { inspectZip, isZip, readZipEntry, type ZipLimits } from './zip-guard.js';
 

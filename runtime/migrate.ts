@@ -1,6 +1,6 @@
 import { createDb, migrateToLatest } from '../db/database.js';
-import { loadConfig } from './runtime/config.js';
-import { createLogger } from './runtime/logger.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel, 'migrate');

@@ -4,9 +4,9 @@ import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import type { ApiDeps } from '../api/router.js';
 import { createApiDb } from '../db/database.js';
-import { assertProductionReady, loadConfig } from './runtime/config.js';
-import { createLogger } from './runtime/logger.js';
-import { connectApiClient, temporalAddress } from './runtime/temporal.js';
+import { assertProductionReady, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { connectApiClient, temporalAddress } from './temporal.js';
 
 export interface RunningApi {
   url: string;

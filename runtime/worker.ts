@@ -4,9 +4,9 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import { createActivities } from '../activities/index.js';
 import { createMailer } from '../activities/email/mailer.js';
 import { createWorkerDb, type Db } from '../db/database.js';
-import { assertProductionReady, loadConfig, type Config } from './runtime/config.js';
-import { createLogger, type Logger } from './runtime/logger.js';
-import { connectClient, connectWorker, temporalAddress } from './runtime/temporal.js';
+import { assertProductionReady, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { connectClient, connectWorker, temporalAddress } from './temporal.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 

@@ -1,6 +1,6 @@
-import { amountInWords } from '../../src/domain/amount-in-words.js';
-import { VAT_RATE_PERCENT, vatIncluded } from '../../src/domain/money.js';
-import type { SupplierDetails } from '../../src/runtime/config.js';
+import { amountInWords } from '../core/domain/amount-in-words.js';
+import { VAT_RATE_PERCENT, vatIncluded } from '../core/domain/money.js';
+import type { SupplierDetails } from '../runtime/config.js';
 import { createPdf, drawTable, money, BOLD, REGULAR, type PdfColumn } from './pdf.js';
 
 export interface PaymentInvoiceData {

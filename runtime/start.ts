@@ -4,13 +4,13 @@ import { NativeConnection } from '@temporalio/worker';
 import { signToken } from '../api/auth.js';
 import { createApiDb, createWorkerDb, migrateToLatest } from '../db/database.js';
 import { DEMO_USERS, seedDemoData } from '../db/seed.js';
-import { developmentDefaultsInUse, loadConfig } from './runtime/config.js';
-import { findTemporalBinary } from './runtime/dev-stack.js';
-import { createLogger } from './runtime/logger.js';
-import { superviseEmbeddedPostgres, superviseTemporalDevServer } from './runtime/supervise.js';
-import { connectClient } from './runtime/temporal.js';
-import { startApi } from './server.js';
-import { createWorker } from './worker.js';
+import { developmentDefaultsInUse, loadConfig } from './config.js';
+import { findTemporalBinary } from './dev-stack.js';
+import { createLogger } from './logger.js';
+import { superviseEmbeddedPostgres, superviseTemporalDevServer } from './supervise.js';
+import { connectClient } from './temporal.js';
+import { startApi } from '../runtime/server.js';
+import { createWorker } from '../runtime/worker.js';
 
 /**
  * `npm start`: the whole system in one process on embedded defaults. PostgreSQL and Temporal are

@@ -1,4 +1,4 @@
-// Local stand-ins for the production services, used by `npm start` (src/start.ts) and the tests:
+// Local stand-ins for the production services, used by `npm start` (runtime/start.ts) and the tests:
 // an embedded PostgreSQL and the Temporal CLI dev server. Node zone only.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** sleep() typed to resolve to a value, so it can sit in a for-loop's update expression. */
 const pause = async (ms: number): Promise<true> => (await sleep(ms), true);

@@ -1,4 +1,4 @@
-// Supervision of the local servers `npm start` runs itself (src/start.ts): an embedded PostgreSQL
+// Supervision of the local servers `npm start` runs itself (runtime/start.ts): an embedded PostgreSQL
 // or a Temporal dev server that dies is started again on the same port and the same data, so the
 // worker's and the API's connections (which reconnect on their own) find it where they left it.
 // Node zone only.

@@ -1,7 +1,7 @@
-import type { Receivables, Settlements } from '../../src/domain/finance.js';
-import { formatDateRu } from '../../src/domain/periods.js';
-import { aggregateSales, packingRows, type PackedProduct, type PackingLayout, type ShippedLine } from '../../src/domain/reports.js';
-import type { Box } from '../../src/domain/packing.js';
+import type { Receivables, Settlements } from '../core/domain/finance.js';
+import { formatDateRu } from '../core/domain/periods.js';
+import { aggregateSales, packingRows, type PackedProduct, type PackingLayout, type ShippedLine } from '../core/domain/reports.js';
+import type { Box } from '../core/domain/packing.js';
 import { buildWorkbook, type CellValue, type XlsxColumn } from './xlsx.js';
 
 /** The report generators: plain data in, .xlsx bytes out (the bench feeds them directly). */
