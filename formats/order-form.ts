@@ -1,5 +1,4 @@
 import ExcelJS from 'exceljs';
-import type { ProductRow } from '../db/catalog.repository.js';
 import { buildWorkbook, type XlsxColumn } from './xlsx.js';
 import { inspectZip, isZip, readZipEntry, type ZipLimits } from './zip-guard.js';
 
@@ -17,9 +16,16 @@ export const ORDER_FORM_LIMITS = {
 };
 
 /** A catalog row as the form shows it: what the catalog lists, plus what is free to order. */
-export type OrderFormProduct = Pick<ProductRow, 'sku' | 'article' | 'name' | 'characteristic' | 'unit' | 'priceKopecks' | 'piecesPerBox'> & {
+export interface OrderFormProduct {
+  sku: string;
+  article: string;
+  name: string;
+  characteristic: string | null;
+  unit: string;
+  priceKopecks: number;
+  piecesPerBox: number;
   available: number;
-};
+}
 
 export const SKU_HEADER = 'SKU';
 export const QTY_HEADER = 'Количество';

@@ -1,7 +1,18 @@
 import { amountInWords } from '../core/domain/amount-in-words.js';
 import { VAT_RATE_PERCENT, vatIncluded } from '../core/domain/money.js';
-import type { SupplierDetails } from '../runtime/config.js';
 import { createPdf, drawTable, money, BOLD, REGULAR, type PdfColumn } from './pdf.js';
+
+/** The supplier's requisites printed on the payment invoice (from configuration). */
+export interface SupplierDetails {
+  name: string;
+  inn: string;
+  kpp: string;
+  address: string;
+  phone: string;
+  director: string;
+  accountant: string;
+  bank: { name: string; bik: string; account: string; corrAccount: string };
+}
 
 export interface PaymentInvoiceData {
   number: string;

@@ -1,3 +1,4 @@
+import type { SupplierDetails } from '../formats/payment-invoice.pdf.js';
 import ms from 'ms';
 import { z } from 'zod';
 
@@ -127,17 +128,6 @@ export interface AuthConfig {
   clockSkewSeconds: number;
   issuer: string | undefined;
   audience: string | undefined;
-}
-
-export interface SupplierDetails {
-  name: string;
-  inn: string;
-  kpp: string;
-  address: string;
-  phone: string;
-  director: string;
-  accountant: string;
-  bank: { name: string; bik: string; account: string; corrAccount: string };
 }
 
 /** Parses the environment once; every other module receives the result, never `process.env`. */
