@@ -1,5 +1,4 @@
 import type { Db } from './database.js';
-import type { User } from '../api/auth.js';
 
 /** Demo data for `npm start`: a hosiery wholesaler's catalog, stock, two customers and their manager. */
 
@@ -9,14 +8,6 @@ export const DEMO_CUSTOMERS = [
   { id: '11111111-1111-4111-8111-111111111111', name: 'ООО «Ромашка»', email: 'zakupki@romashka.example', inn: '7701234567' },
   { id: '22222222-2222-4222-8222-222222222222', name: 'ИП Васильева Н. А.', email: 'vasilieva@shop.example', inn: '502712345678' },
 ] as const;
-
-export const DEMO_USERS: { label: string; user: User }[] = [
-  { label: 'customer (ООО «Ромашка»)', user: { sub: 'demo-customer', role: 'customer', customerId: DEMO_CUSTOMERS[0].id } },
-  { label: 'customer (ИП Васильева)', user: { sub: 'demo-customer-2', role: 'customer', customerId: DEMO_CUSTOMERS[1].id } },
-  { label: 'manager', user: { sub: 'demo-manager', role: 'manager', email: DEMO_MANAGER_EMAIL } },
-  { label: 'warehouse', user: { sub: 'demo-warehouse', role: 'warehouse' } },
-  { label: 'admin', user: { sub: 'demo-admin', role: 'admin' } },
-];
 
 interface Model {
   article: string;

