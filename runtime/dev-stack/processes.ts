@@ -49,12 +49,14 @@ export function isAlive(pid: number): boolean {
  * normal exits (and works where `sh` is missing), but not signals without handlers nor SIGKILL
  * (e.g. vitest killing a fork); for those a detached `sh` blocks reading a pipe only we hold, and
  * the kernel closes that pipe when we die. `read` is a shell builtin, so killing the watchdog leaves
- * nothing behind. Call `release()` once the child has stopped.
+ * nothing behind. Call `release()` once the child has stopped. With `group`, the signal goes to the
+ * child's whole process group (a child spawned `detached`).
  */
-export function stopWithParent(pid: number, signal: 'SIGTERM' | 'SIGINT'): { release(): void } {
+export function stopWithParent(pid: number, signal: 'SIGTERM' | 'SIGINT' | 'SIGKILL', { group = false } = {}): { release(): void } {
   // `kill -1` would signal every process we may signal: never let a bad pid through.
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`refusing to watch pid ${pid}`);
-  const watchdog = spawn('sh', ['-c', 'read -r _; kill -s "$1" "$2" 2>/dev/null', 'stop-with-parent', signal.slice(3), String(pid)], {
+  const target = group ? -pid : pid;
+  const watchdog = spawn('sh', ['-c', 'read -r _; kill -s "$1" -- "$2" 2>/dev/null', 'stop-with-parent', signal.slice(3), String(target)], {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true, // outside our process group, so a Ctrl+C aimed at us does not kill it first
   });
@@ -63,7 +65,7 @@ export function stopWithParent(pid: number, signal: 'SIGTERM' | 'SIGINT'): { rel
   (watchdog.stdin as Socket | null)?.unref(); // the watchdog must not keep our event loop alive
   const onExit = () => {
     try {
-      process.kill(pid, signal);
+      process.kill(target, signal);
     } catch {
       // already gone
     }

@@ -5,14 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { stopWithParent } from '../../../runtime/dev-stack/processes.js';
 
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-
-/** Every group we started, so a crashing test file still takes its children with it. */
-const liveGroups = new Set<number>();
-process.once('exit', () => {
-  for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
-});
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   // A negative pid signals the group; never let 0 or a bad value through (that would hit us).
@@ -93,10 +88,11 @@ export function managedProcess(spec: ProcessSpec): ManagedProcess {
       child = proc;
       const pid = proc.pid;
       if (pid === undefined) throw new Error(`${spec.name}: spawn failed`);
-      liveGroups.add(pid);
+      // However this test process ends (even SIGKILLed by vitest), the child's group goes with it.
+      const guard = stopWithParent(pid, 'SIGKILL', { group: true });
       exited = new Promise((resolve) =>
         proc.once('exit', (code, signal) => {
-          liveGroups.delete(pid);
+          guard.release();
           log.write(`===== ${spec.name} (pid ${pid}) exited: ${code ?? signal} =====\n`);
           if (!expectingExit)
             crashes.push(`${spec.name} (pid ${pid}) exited by itself with ${code ?? signal} at ${new Date().toISOString()}:\n${tail.slice(-3000)}`);
