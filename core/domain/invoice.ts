@@ -52,6 +52,22 @@ export function waitsOnCustomer(status: InvoiceStatus): boolean {
   return status === 'confirmed' || status === 'draft' || status === 'changed';
 }
 
+/**
+ * The next timer of an invoice waiting on the customer: the reminder while it is still ahead and
+ * not yet sent for this expiry, else the expiry itself.
+ */
+export function nextExpiryTimer(
+  expiresAt: string,
+  remindedFor: string | null,
+  reminderBeforeMs: number,
+  now: number,
+): { reminderDue: boolean; deadline: number } {
+  const expires = Date.parse(expiresAt);
+  const remindAt = expires - reminderBeforeMs;
+  const reminderDue = remindedFor !== expiresAt && remindAt > now;
+  return { reminderDue, deadline: reminderDue ? remindAt : expires };
+}
+
 export function isLocked(status: InvoiceStatus): boolean {
   return ['shipment_confirmed', 'to_warehouse', 'assembled', 'shipped'].includes(status);
 }

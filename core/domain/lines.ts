@@ -46,6 +46,34 @@ export function keepManualPrices(previous: readonly InvoiceLine[], checked: read
   });
 }
 
+/** A manager's change to one line: a new quantity, a price set by hand, or both. */
+export interface LineAdjustment {
+  sku: string;
+  quantity?: number;
+  priceKopecks?: number;
+}
+
+/** What to reserve for a manager's adjustment: the new quantity where one is given, else what is approved now. */
+export function adjustmentTargets(lines: readonly InvoiceLine[], adjustments: readonly LineAdjustment[]): QuantityChange[] {
+  const changes = new Map(adjustments.map((a) => [a.sku, a]));
+  return lines.map((l) => ({ sku: l.sku, quantity: changes.get(l.sku)?.quantity ?? l.approved }));
+}
+
+/**
+ * The lines after a manager's adjustment, from the lines the stock check returned for
+ * `adjustmentTargets(before, …)` (same order as `before`): a new quantity becomes the requested
+ * one, a new price stays as a manual price; other lines keep what the customer requested.
+ */
+export function applyAdjustment(before: readonly InvoiceLine[], checked: readonly InvoiceLine[], adjustments: readonly LineAdjustment[]): InvoiceLine[] {
+  const changes = new Map(adjustments.map((a) => [a.sku, a]));
+  return checked.map((line, i) => {
+    const change = changes.get(line.sku);
+    const requested = change?.quantity ?? before[i]?.requested ?? line.requested;
+    const price = change?.priceKopecks;
+    return { ...line, requested, ...(price !== undefined ? { priceKopecks: price, manualPrice: true } : {}) };
+  });
+}
+
 /** Sets approved quantities to what the invoice really holds after a stock correction cut it. */
 export function applyHeld(
   lines: readonly InvoiceLine[],
@@ -59,6 +87,11 @@ export function applyHeld(
     return { ...line, approved: have, reason: 'out_of_stock' as const };
   });
   return { lines: next, cut };
+}
+
+/** What the customer is told about a cut, line by line. */
+export function cutReason(cut: readonly { sku: string; from: number; to: number }[]): string {
+  return cut.map((c) => `${c.sku}: подтверждено ${c.to} шт. вместо ${c.from} (остаток на складе уменьшился)`).join('; ');
 }
 
 /** The lines of a merged invoice: every source's lines summed by SKU, first-seen order and price. */

@@ -1,0 +1,135 @@
+import { setHandler } from '@temporalio/workflow';
+import {
+  addItemsUpdate,
+  cancelInvoiceUpdate,
+  editInvoiceUpdate,
+  shipInvoiceUpdate,
+  submitInvoiceUpdate,
+  type EditLines,
+  type InvoiceCommand,
+} from '../../core/contracts/invoice-messages.js';
+import { customerActionRefusal, nothingToShipRefusal } from '../../core/domain/invoice-commands.js';
+import type { InvoiceAction } from '../../core/domain/invoice.js';
+import { applyEdit, requestedAfterAdding, type LinesResult } from '../../core/domain/lines.js';
+import { fail, refuse, type InvoiceContext } from './context.js';
+
+/** The customer's commands: edit, submit (or accept a manager's changes), add items, ship, cancel. */
+export function registerCustomerCommands(run: InvoiceContext): void {
+  const allowed = (cmd: InvoiceCommand, action: InvoiceAction) => {
+    run.check(cmd, (invoice) => customerActionRefusal(invoice, cmd.expectedVersion, action));
+  };
+
+  setHandler(
+    editInvoiceUpdate,
+    (cmd) =>
+      run.command(
+        cmd,
+        () => allowed(cmd, 'edit'),
+        () => edit(run, cmd),
+      ),
+    {
+      validator: (cmd: EditLines) => {
+        allowed(cmd, 'edit');
+        editedLines(run, cmd);
+      },
+    },
+  );
+  setHandler(
+    submitInvoiceUpdate,
+    (cmd) =>
+      run.command(
+        cmd,
+        () => allowed(cmd, 'submit'),
+        () => submit(run, cmd),
+      ),
+    {
+      validator: (cmd: InvoiceCommand) => allowed(cmd, 'submit'),
+    },
+  );
+  setHandler(
+    addItemsUpdate,
+    (cmd) =>
+      run.command(
+        cmd,
+        () => allowed(cmd, 'addItems'),
+        () => addItems(run, cmd),
+      ),
+    {
+      validator: (cmd: InvoiceCommand) => allowed(cmd, 'addItems'),
+    },
+  );
+  setHandler(
+    shipInvoiceUpdate,
+    (cmd) =>
+      run.command(
+        cmd,
+        () => allowed(cmd, 'ship'),
+        () => ship(run, cmd),
+      ),
+    {
+      validator: (cmd: InvoiceCommand) => allowed(cmd, 'ship'),
+    },
+  );
+  setHandler(
+    cancelInvoiceUpdate,
+    (cmd) =>
+      run.command(
+        cmd,
+        () => allowed(cmd, 'cancel'),
+        () => cancel(run, cmd),
+      ),
+    {
+      validator: (cmd: InvoiceCommand) => allowed(cmd, 'cancel'),
+    },
+  );
+}
+
+function editedLines(run: InvoiceContext, cmd: EditLines): Extract<LinesResult, { ok: true }> {
+  const edited = applyEdit(run.state.lines, cmd.lines);
+  if (!edited.ok) throw fail('validation_failed', edited.reason);
+  return edited;
+}
+
+/** New quantities for lines already on the invoice (0 removes) → draft. */
+async function edit(run: InvoiceContext, cmd: EditLines): Promise<void> {
+  const edited = editedLines(run, cmd);
+  // Lowered lines free their stock at once; raised ones wait for the re-check.
+  await run.reserve(
+    edited.lines.map((l) => ({ sku: l.sku, quantity: l.approved })),
+    'shrink reservations to the edit',
+  );
+  await run.commit({ ...run.state, status: 'draft', lines: edited.lines }, cmd.actor, 'edit', { lines: cmd.lines });
+}
+
+/** Send for confirmation: every line re-checked against stock → confirmed (from changed: the customer accepts the changes). */
+async function submit(run: InvoiceContext, cmd: InvoiceCommand): Promise<void> {
+  const from = run.state.status;
+  const lines = await run.reserve(
+    run.state.lines.map((l) => ({ sku: l.sku, quantity: l.requested })),
+    `re-check ${run.state.lines.length} lines`,
+  );
+  await run.commit({ ...run.state, status: 'confirmed', lines, ...run.confirmedNow() }, cmd.actor, from === 'changed' ? 'accept_changes' : 'submit');
+  run.notify(from);
+}
+
+/** Cart items added (the same SKU sums up), re-checked → confirmed. */
+async function addItems(run: InvoiceContext, cmd: EditLines): Promise<void> {
+  const from = run.state.status;
+  const lines = await run.reserve(requestedAfterAdding(run.state.lines, cmd.lines), `check ${cmd.lines.length} added lines`);
+  await run.commit({ ...run.state, status: 'confirmed', lines, ...run.confirmedNow() }, cmd.actor, 'add_items', { added: cmd.lines });
+  run.notify(from);
+}
+
+/** Send for shipment → shipment_confirmed: locked from here on, and no longer expires. */
+async function ship(run: InvoiceContext, cmd: InvoiceCommand): Promise<void> {
+  refuse(nothingToShipRefusal(run.state));
+  await run.commit({ ...run.state, status: 'shipment_confirmed', expiresAt: null }, cmd.actor, 'ship');
+  run.notify('confirmed');
+}
+
+/** Delete now, giving the stock back. */
+async function cancel(run: InvoiceContext, cmd: InvoiceCommand): Promise<void> {
+  const from = run.state.status;
+  await run.remove(cmd.actor, 'cancel');
+  run.notify(from);
+}
