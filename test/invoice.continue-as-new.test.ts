@@ -50,6 +50,10 @@ describe('continue-as-new', () => {
     const repeat = await handle.executeUpdate(editInvoiceUpdate, { args: [{ actor, requestId: 'edit-1', lines: [{ sku: 'CAN-A', quantity: 99 }] }] });
     expect(repeat.version).toBe(13);
     expect(repeat.lines[0]?.requested).toBe(88);
+    // even one whose lines would no longer make sense (a line since removed): the answer is the
+    // current state, as for any repeat, not a refusal of an edit that was applied long ago
+    const stale = await handle.executeUpdate(editInvoiceUpdate, { args: [{ actor, requestId: 'edit-2', lines: [{ sku: 'CAN-GONE', quantity: 0 }] }] });
+    expect(stale.version).toBe(13);
 
     // and the invoice still works in its new run, over HTTP
     const submitted = await me.call('POST', `/v1/invoices/${inv.id}/submit`);

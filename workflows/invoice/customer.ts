@@ -30,7 +30,7 @@ export function registerCustomerCommands(run: InvoiceContext): void {
     {
       validator: (cmd: EditLines) => {
         allowed(cmd, 'edit');
-        editedLines(run, cmd);
+        if (!run.processed.has(cmd.requestId)) editedLines(run, cmd); // a repeat answers with the state
       },
     },
   );
