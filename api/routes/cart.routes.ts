@@ -5,7 +5,7 @@ import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import { findInvoice } from '../../db/invoices.repository.js';
 import { addItemsUpdate } from '../../core/contracts/invoice-messages.js';
-import { command, sendInvoiceCommand } from './invoices.routes.js';
+import { command, sendInvoiceCommand } from '../invoice-commands.js';
 import type { orderWorkflow } from '../../workflows/order.workflow.js';
 import { listProducts } from '../../db/catalog.repository.js';
 import { orderWorkflowId } from '../../core/contracts/ids.js';

@@ -10,7 +10,7 @@ import { requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, PositiveQuantity, Sku, type ApiDeps } from '../router.js';
 import { invoiceView } from '../views.js';
-import { InvoiceSchema, command, sendInvoiceCommand } from './invoices.routes.js';
+import { InvoiceSchema, command, sendInvoiceCommand } from '../invoice-commands.js';
 
 const setStockRoute = createRoute({
   method: 'put',
