@@ -5,6 +5,7 @@ import type { FailureCode } from '../core/domain/failures.js';
 import type { Config } from '../runtime/config.js';
 import type { Mailer } from './email/mailer.js';
 import { isStatusEmail, renderEmail } from './email/templates.js';
+import { findCustomerContacts } from '../db/customers.repository.js';
 import { readDocumentFile, readPaymentOrder } from '../db/documents.repository.js';
 
 const NOT_FOUND: FailureCode = 'not_found';
@@ -32,21 +33,17 @@ export function createEmailActivities(deps: EmailActivityDeps) {
       const logged = await db.selectFrom('email_log').select('key').where('key', '=', request.key).executeTakeFirst();
       if (logged) return;
 
-      const customer = await db
-        .selectFrom('customers')
-        .select(['name', 'email', 'email_notifications', 'manager_email'])
-        .where('id', '=', request.customerId)
-        .executeTakeFirst();
+      const customer = await findCustomerContacts(db, request.customerId);
       if (!customer) {
         throw ApplicationFailure.nonRetryable(`Клиент ${request.customerId} не найден: письмо ${request.kind} не отправлено`, NOT_FOUND);
       }
 
       const rendered = renderEmail(request, { customerName: customer.name, publicUrl: config.publicUrl });
       // Payment orders go to the customer's manager; everything else to the customer.
-      const to = request.kind === 'payment_order' ? customer.manager_email : customer.email;
+      const to = request.kind === 'payment_order' ? customer.managerEmail : customer.email;
       const row = { key: request.key, kind: request.kind, to_address: to, ...rendered };
 
-      if (!customer.email_notifications && isStatusEmail(request.kind)) {
+      if (!customer.emailNotifications && isStatusEmail(request.kind)) {
         await db
           .insertInto('email_log')
           .values({ ...row, status: 'skipped', provider_id: null })

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { upsertProduct } from '../../db/catalog.repository.js';
+import { createCustomer } from '../../db/customers.repository.js';
 import { parseRoubles } from '../../core/domain/money.js';
 import { requireRole } from '../auth.js';
 import { commonErrors, createRouter, json, MoneyInput, Sku, type ApiDeps } from '../router.js';
@@ -70,10 +71,7 @@ export function adminRoutes({ db }: ApiDeps) {
     .openapi(createCustomerRoute, async (c) => {
       const body = c.req.valid('json');
       const id = randomUUID();
-      await db
-        .insertInto('customers')
-        .values({ id, name: body.name, email: body.email, inn: body.inn ?? null, manager_email: body.managerEmail })
-        .execute();
+      await createCustomer(db, { id, name: body.name, email: body.email, inn: body.inn ?? null, managerEmail: body.managerEmail });
       return c.json({ id }, 201, { Location: `/v1/admin/customers/${id}` });
     })
     .openapi(upsertProductRoute, async (c) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { stockCorrectionWorkflow } from '../../workflows/stock-correction.workflow.js';
+import { productExists } from '../../db/catalog.repository.js';
 import { findInvoice } from '../../db/invoices.repository.js';
 import { stockCorrectionWorkflowId } from '../../core/contracts/ids.js';
 import { warehouseStepUpdate } from '../../core/contracts/invoice-messages.js';
@@ -70,8 +71,7 @@ export function warehouseRoutes({ db, temporal, config }: ApiDeps) {
     .openapi(setStockRoute, async (c) => {
       const { sku } = c.req.valid('param');
       const { onHand } = c.req.valid('json');
-      const product = await db.selectFrom('products').select('sku').where('sku', '=', sku).executeTakeFirst();
-      if (!product) throw new Problem('not_found', `Товар ${sku} не найден в каталоге`);
+      if (!(await productExists(db, sku))) throw new Problem('not_found', `Товар ${sku} не найден в каталоге`);
       const correctionId = randomUUID();
       const { affectedInvoiceIds } = await temporal.workflow.execute<typeof stockCorrectionWorkflow>('stockCorrectionWorkflow', {
         workflowId: stockCorrectionWorkflowId(correctionId),
