@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { projectOrder } from '../db/orders.repository.js';
 import { invoiceTotal } from '../core/domain/invoice.js';
 import type { InvoiceEvent, InvoiceState } from '../core/contracts/invoice.js';
 import type { OrderProjection } from '../core/contracts/order.js';
@@ -62,19 +63,7 @@ export function createProjectionActivities({ db }: { db: Db }) {
     },
 
     async projectOrder(order: OrderProjection): Promise<void> {
-      const row = {
-        id: order.id,
-        customer_id: order.customerId,
-        status: order.status,
-        lines: JSON.stringify(order.lines),
-        invoice_id: order.invoiceId,
-        error: order.error,
-      };
-      await db
-        .insertInto('orders')
-        .values(row)
-        .onConflict((oc) => oc.column('id').doUpdateSet({ status: row.status, invoice_id: row.invoice_id, error: row.error, updated_at: new Date() }))
-        .execute();
+      await projectOrder(db, order);
     },
   };
 }
