@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { upsertProduct } from '../../db/catalog.repository.js';
 import { createCustomer } from '../../db/customers.repository.js';
+import { latestEmails } from '../../db/email-log.repository.js';
 import { parseRoubles } from '../../core/domain/money.js';
 import { requireRole } from '../auth.js';
 import { commonErrors, createRouter, json, MoneyInput, Sku, type ApiDeps } from '../router.js';
@@ -90,16 +91,7 @@ export function adminRoutes({ db }: ApiDeps) {
       return c.json({ sku, created }, 200);
     })
     .openapi(outboxRoute, async (c) => {
-      const rows = await db.selectFrom('email_log').selectAll().orderBy('created_at', 'desc').limit(c.req.valid('query').limit).execute();
-      const items = rows.map((r) => ({
-        key: r.key,
-        kind: r.kind,
-        to: r.to_address,
-        subject: r.subject,
-        text: r.text,
-        status: r.status,
-        createdAt: r.created_at.toISOString(),
-      }));
+      const items = (await latestEmails(db, c.req.valid('query').limit)).map((e) => ({ ...e, createdAt: e.createdAt.toISOString() }));
       return c.json({ items }, 200);
     });
 }
