@@ -1,9 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/database.js';
-import { failDocument, findDocument, loadPayments, loadRealizations, storeDocumentFile, type RealizationData } from '../db/documents.repository.js';
+import { failDocument, findDocument, storeDocumentFile } from '../db/documents.repository.js';
 import { productCertificates } from '../db/catalog.repository.js';
 import { findCustomerRequisites } from '../db/customers.repository.js';
 import { findInvoice } from '../db/invoices.repository.js';
+import { loadPayments } from '../db/payments.repository.js';
+import { loadRealizations, type RealizationData } from '../db/realizations.repository.js';
 import type { DocumentParams } from '../core/contracts/documents.js';
 import { receivables, settlements, type Credit, type Debit } from '../core/domain/finance.js';
 import { STATUS_LABELS, isLocked } from '../core/domain/invoice.js';

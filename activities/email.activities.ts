@@ -7,7 +7,8 @@ import type { Mailer } from './email/mailer.js';
 import { isStatusEmail, renderEmail } from './email/templates.js';
 import { findCustomerContacts } from '../db/customers.repository.js';
 import { isEmailLogged, logEmail } from '../db/email-log.repository.js';
-import { readDocumentFile, readPaymentOrder } from '../db/documents.repository.js';
+import { readDocumentFile } from '../db/documents.repository.js';
+import { readPaymentOrder } from '../db/payments.repository.js';
 
 const NOT_FOUND: FailureCode = 'not_found';
 const EMAIL_REJECTED: FailureCode = 'email_rejected';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { customerVisibleTo } from '../../db/customers.repository.js';
-import { insertPaymentOrder, readPaymentOrder, registerPayment } from '../../db/documents.repository.js';
+import { insertPaymentOrder, readPaymentOrder, registerPayment } from '../../db/payments.repository.js';
 import { paymentOrderWorkflowId } from '../../core/contracts/ids.js';
 import { formatRoubles, parseRoubles } from '../../core/domain/money.js';
 import type { paymentOrderWorkflow } from '../../workflows/document.workflow.js';

@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { stockCorrectionWorkflow } from '../../workflows/stock-correction.workflow.js';
 import { productExists } from '../../db/catalog.repository.js';
 import { findInvoice } from '../../db/invoices.repository.js';
+import { stockOf } from '../../db/stock.repository.js';
 import { stockCorrectionWorkflowId } from '../../core/contracts/ids.js';
 import { warehouseStepUpdate } from '../../core/contracts/invoice-messages.js';
 import { WAREHOUSE_STATUSES } from '../../core/domain/invoice.js';
@@ -79,8 +80,8 @@ export function warehouseRoutes({ db, temporal, config }: ApiDeps) {
         args: [{ correctionId, sku, onHand }],
         staticSummary: `Корректировка остатка ${sku}: ${onHand} шт.`,
       });
-      const row = await db.selectFrom('stock').select(['on_hand', 'reserved']).where('sku', '=', sku).executeTakeFirstOrThrow();
-      return c.json({ sku, onHand: row.on_hand, reserved: row.reserved, available: row.on_hand - row.reserved, affectedInvoiceIds }, 200);
+      const stock = await stockOf(db, sku);
+      return c.json({ sku, onHand: stock.onHand, reserved: stock.reserved, available: stock.onHand - stock.reserved, affectedInvoiceIds }, 200);
     })
     .openapi(statusRoute, async (c) => {
       const invoice = await findInvoice(db, c.req.valid('param').id, 'all');
