@@ -1,7 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/database.js';
-import { failDocument, findDocument, loadPayments, loadRealizations, storeDocumentFile, type RealizationData } from '../db/documents.repository.js';
+import { failDocument, findDocument, storeDocumentFile } from '../db/documents.repository.js';
+import { productCertificates } from '../db/catalog.repository.js';
+import { findCustomerRequisites } from '../db/customers.repository.js';
 import { findInvoice } from '../db/invoices.repository.js';
+import { loadPayments } from '../db/payments.repository.js';
+import { loadRealizations, type RealizationData } from '../db/realizations.repository.js';
 import type { DocumentParams } from '../core/contracts/documents.js';
 import { receivables, settlements, type Credit, type Debit } from '../core/domain/finance.js';
 import { STATUS_LABELS, isLocked } from '../core/domain/invoice.js';
@@ -48,7 +52,7 @@ function shippedLines(realizations: readonly RealizationData[]): ShippedLine[] {
 
 export function createDocumentActivities({ db, config }: { db: Db; config: Config }) {
   async function customerOf(customerId: string) {
-    const c = await db.selectFrom('customers').select(['name', 'inn']).where('id', '=', customerId).executeTakeFirst();
+    const c = await findCustomerRequisites(db, customerId);
     if (!c) throw ApplicationFailure.nonRetryable(`Клиент ${customerId} не найден`, NOT_FOUND);
     return c;
   }
@@ -71,20 +75,7 @@ export function createDocumentActivities({ db, config }: { db: Db; config: Confi
           throw ApplicationFailure.nonRetryable(`Опись доступна после отправки счёта на отгрузку (статус: ${STATUS_LABELS[invoice.status]})`, INVALID);
         const lines = invoice.lines.filter((l) => l.approved > 0);
         const skus = lines.map((l) => l.sku);
-        const certs = new Map(
-          (
-            await db
-              .selectFrom('products')
-              .select([
-                'sku',
-                'unit',
-                'certificate_number',
-                (eb) => eb.fn<string | null>('to_char', ['certificate_valid_until', eb.val('YYYY-MM-DD')]).as('valid_until'),
-              ])
-              .where('sku', 'in', skus.length ? skus : [''])
-              .execute()
-          ).map((p) => [p.sku, p]),
-        );
+        const certs = await productCertificates(db, skus);
         const byLine = new Map(lines.map((l) => [l.sku, l]));
         const boxesOf = (sku: string) => (invoice.boxes ?? []).filter((b) => b.lines.some((x) => x.sku === sku)).map((b) => b.number);
         const content = await buildInventoryPdf({
@@ -101,8 +92,8 @@ export function createDocumentActivities({ db, config }: { db: Db; config: Confi
               characteristic: l.characteristic,
               quantity: l.approved,
               unit: p?.unit ?? 'шт',
-              certificateNumber: p?.certificate_number ?? null,
-              certificateValidUntil: p?.valid_until ?? null,
+              certificateNumber: p?.certificateNumber ?? null,
+              certificateValidUntil: p?.certificateValidUntil ?? null,
               boxes: boxesOf(l.sku),
             };
           }),

@@ -5,7 +5,10 @@ import type { FailureCode } from '../core/domain/failures.js';
 import type { Config } from '../runtime/config.js';
 import type { Mailer } from './email/mailer.js';
 import { isStatusEmail, renderEmail } from './email/templates.js';
-import { readDocumentFile, readPaymentOrder } from '../db/documents.repository.js';
+import { findCustomerContacts } from '../db/customers.repository.js';
+import { isEmailLogged, logEmail } from '../db/email-log.repository.js';
+import { readDocumentFile } from '../db/documents.repository.js';
+import { readPaymentOrder } from '../db/payments.repository.js';
 
 const NOT_FOUND: FailureCode = 'not_found';
 const EMAIL_REJECTED: FailureCode = 'email_rejected';
@@ -29,29 +32,20 @@ export function createEmailActivities(deps: EmailActivityDeps) {
      * good is logged as 'failed' (and the non-retryable failure rethrown).
      */
     async sendEmail(request: EmailRequest): Promise<void> {
-      const logged = await db.selectFrom('email_log').select('key').where('key', '=', request.key).executeTakeFirst();
-      if (logged) return;
+      if (await isEmailLogged(db, request.key)) return;
 
-      const customer = await db
-        .selectFrom('customers')
-        .select(['name', 'email', 'email_notifications', 'manager_email'])
-        .where('id', '=', request.customerId)
-        .executeTakeFirst();
+      const customer = await findCustomerContacts(db, request.customerId);
       if (!customer) {
         throw ApplicationFailure.nonRetryable(`Клиент ${request.customerId} не найден: письмо ${request.kind} не отправлено`, NOT_FOUND);
       }
 
       const rendered = renderEmail(request, { customerName: customer.name, publicUrl: config.publicUrl });
       // Payment orders go to the customer's manager; everything else to the customer.
-      const to = request.kind === 'payment_order' ? customer.manager_email : customer.email;
-      const row = { key: request.key, kind: request.kind, to_address: to, ...rendered };
+      const to = request.kind === 'payment_order' ? customer.managerEmail : customer.email;
+      const entry = { key: request.key, kind: request.kind, to, ...rendered };
 
-      if (!customer.email_notifications && isStatusEmail(request.kind)) {
-        await db
-          .insertInto('email_log')
-          .values({ ...row, status: 'skipped', provider_id: null })
-          .onConflict((oc) => oc.column('key').doNothing())
-          .execute();
+      if (!customer.emailNotifications && isStatusEmail(request.kind)) {
+        await logEmail(db, { ...entry, status: 'skipped', providerId: null });
         return;
       }
 
@@ -62,20 +56,12 @@ export function createEmailActivities(deps: EmailActivityDeps) {
       } catch (err) {
         // A permanent refusal is final: record it so it is visible (admin outbox) and never retried.
         if (err instanceof ApplicationFailure && err.type === EMAIL_REJECTED) {
-          await db
-            .insertInto('email_log')
-            .values({ ...row, status: 'failed', provider_id: null })
-            .onConflict((oc) => oc.column('key').doNothing())
-            .execute();
+          await logEmail(db, { ...entry, status: 'failed', providerId: null });
         }
         throw err;
       }
 
-      await db
-        .insertInto('email_log')
-        .values({ ...row, status: result.transport === 'resend' ? 'sent' : 'outbox', provider_id: result.providerId })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .execute();
+      await logEmail(db, { ...entry, status: result.transport === 'resend' ? 'sent' : 'outbox', providerId: result.providerId });
     },
   };
 }

@@ -1,26 +1,12 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { formatDocumentNumber, type NumberKind } from '../core/domain/numbering.js';
+import { allocateNumber } from '../db/numbers.repository.js';
+import type { NumberKind } from '../core/domain/numbering.js';
 
 export function createNumberActivities({ db }: { db: Db }) {
   return {
     /** One number per entity: a retry finds the row it already wrote and returns it. */
-    async allocateNumber({ kind, entityId, year }: { kind: NumberKind; entityId: string; year: number }): Promise<string> {
-      return db.transaction().execute(async (trx) => {
-        // Overlapping attempts for one entity take turns, so the second finds the first's number.
-        await sql`select pg_advisory_xact_lock(hashtextextended(${`number:${entityId}`}, 0))`.execute(trx);
-        const existing = await trx.selectFrom('document_numbers').select('number').where('entity_id', '=', entityId).executeTakeFirst();
-        if (existing) return existing.number;
-        const { last } = await trx
-          .insertInto('number_counters')
-          .values({ kind, year, last: 1 })
-          .onConflict((oc) => oc.columns(['kind', 'year']).doUpdateSet((eb) => ({ last: eb('number_counters.last', '+', 1) })))
-          .returning('last')
-          .executeTakeFirstOrThrow();
-        const number = formatDocumentNumber(kind, year, last);
-        await trx.insertInto('document_numbers').values({ entity_id: entityId, kind, year, seq: last, number }).execute();
-        return number;
-      });
+    async allocateNumber(input: { kind: NumberKind; entityId: string; year: number }): Promise<string> {
+      return allocateNumber(db, input);
     },
   };
 }

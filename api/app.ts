@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { swaggerUI } from '@hono/swagger-ui';
-import { sql } from 'kysely';
+import { ping } from '../db/database.js';
 import { authenticate } from './auth.js';
 import { jsonBodies, rejectNulInUrl } from './body.js';
 import { Problem, problemResponse, toProblem } from './errors.js';
@@ -67,7 +67,7 @@ export function createApp(deps: ApiDeps) {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const checks = await Promise.allSettled([
-      withTimeout(sql`select 1`.execute(deps.db), READINESS_TIMEOUT_MS),
+      withTimeout(ping(deps.db), READINESS_TIMEOUT_MS),
       deps.temporal.withDeadline(Date.now() + READINESS_TIMEOUT_MS, () => deps.temporal.workflowService.getSystemInfo({})),
     ]);
     const [database, temporal] = checks.map((r) => (r.status === 'fulfilled' ? 'ok' : 'unreachable'));

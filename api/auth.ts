@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { sign, verify } from 'hono/jwt';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
+import { customerExists } from '../db/customers.repository.js';
 import type { AuthConfig } from '../runtime/config.js';
 import { Problem } from './errors.js';
 
@@ -101,7 +102,6 @@ export function customerIdOf(user: User): string {
 /** The customer id of a customer caller whose company is registered (a token can outlive its company). */
 export async function registeredCustomerId(db: Db, user: User): Promise<string> {
   const customerId = customerIdOf(user);
-  const found = await db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
-  if (!found) throw new Problem('forbidden', 'Компания из токена не зарегистрирована');
+  if (!(await customerExists(db, customerId))) throw new Problem('forbidden', 'Компания из токена не зарегистрирована');
   return customerId;
 }

@@ -1,7 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Db } from '../db/database.js';
+import {
+  claimIdempotencyKey,
+  findIdempotencyKey,
+  releaseIdempotencyKey,
+  renewIdempotencyLease,
+  storeIdempotentResponse,
+  type KeyClaim,
+} from '../db/idempotency-keys.repository.js';
 import type { User } from './auth.js';
 import { Problem } from './errors.js';
 import type { AppEnv } from './router.js';
@@ -65,46 +72,20 @@ export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
     c.set('idempotencyId', `idem-${createHash('sha256').update(`${principal}\n${scope}\n${key}`).digest('hex').slice(0, 40)}`);
     const body = Buffer.from(await c.req.arrayBuffer());
     const hash = createHash('sha256').update(body).digest('hex');
-    const owner = randomUUID();
-    const lease = sql<Date>`now() + make_interval(secs => ${LEASE_SECONDS})`;
+    const claim: KeyClaim = { principal, scope, key, owner: randomUUID() };
 
-    const claimed = await db
-      .insertInto('idempotency_keys')
-      .values({ principal, scope, key, request_hash: hash, owner, lease_until: lease })
-      .onConflict((oc) =>
-        oc
-          .columns(['principal', 'scope', 'key'])
-          .doUpdateSet({ request_hash: hash, owner, lease_until: lease, created_at: sql`now()` })
-          .where('idempotency_keys.status_code', 'is', null)
-          .where((eb) => eb.or([eb('idempotency_keys.lease_until', 'is', null), eb('idempotency_keys.lease_until', '<', sql<Date>`now()`)])),
-      )
-      .returning('key')
-      .executeTakeFirst();
-
-    const mine = () =>
-      db.updateTable('idempotency_keys').where('principal', '=', principal).where('scope', '=', scope).where('key', '=', key).where('owner', '=', owner);
-
-    if (!claimed) {
-      const stored = await db
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('principal', '=', principal)
-        .where('scope', '=', scope)
-        .where('key', '=', key)
-        .executeTakeFirst();
+    if (!(await claimIdempotencyKey(db, claim, hash, LEASE_SECONDS))) {
+      const stored = await findIdempotencyKey(db, principal, scope, key);
       if (!stored) throw new Problem('idempotency_in_progress', 'Запрос с этим Idempotency-Key ещё выполняется');
-      if (stored.request_hash !== hash) throw new Problem('idempotency_key_reused', 'Этот Idempotency-Key уже использован для другого запроса');
-      if (stored.status_code === null)
+      if (stored.requestHash !== hash) throw new Problem('idempotency_key_reused', 'Этот Idempotency-Key уже использован для другого запроса');
+      if (stored.statusCode === null)
         throw new Problem('idempotency_in_progress', 'Запрос с этим Idempotency-Key ещё выполняется', undefined, { 'Retry-After': '1' });
-      return c.body(stored.response_body ?? '', stored.status_code as 200, { ...(stored.response_headers ?? {}), 'Idempotent-Replayed': 'true' });
+      return c.body(stored.responseBody ?? '', stored.statusCode as 200, { ...(stored.responseHeaders ?? {}), 'Idempotent-Replayed': 'true' });
     }
 
     // Keep the lease while the request runs (it may wait on Temporal for a while).
     const renew = setInterval(() => {
-      mine()
-        .set({ lease_until: lease })
-        .execute()
-        .catch(() => undefined);
+      renewIdempotencyLease(db, claim, LEASE_SECONDS).catch(() => undefined);
     }, LEASE_RENEW_MS);
     try {
       await next();
@@ -112,13 +93,7 @@ export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
       clearInterval(renew);
     }
     if (c.res.status >= 500) {
-      await db
-        .deleteFrom('idempotency_keys')
-        .where('principal', '=', principal)
-        .where('scope', '=', scope)
-        .where('key', '=', key)
-        .where('owner', '=', owner)
-        .execute();
+      await releaseIdempotencyKey(db, claim);
       return;
     }
     const headers: Record<string, string> = {};
@@ -126,8 +101,6 @@ export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
       const value = c.res.headers.get(name);
       if (value) headers[name] = value;
     }
-    await mine()
-      .set({ status_code: c.res.status, response_body: await c.res.clone().text(), response_headers: JSON.stringify(headers), lease_until: null })
-      .execute();
+    await storeIdempotentResponse(db, claim, { statusCode: c.res.status, body: await c.res.clone().text(), headers });
   };
 }

@@ -89,3 +89,57 @@ export async function upsertProduct(db: Db, sku: string, p: ProductInput): Promi
     .executeTakeFirstOrThrow();
   return row.inserted;
 }
+
+export async function productExists(db: Db, sku: string): Promise<boolean> {
+  const row = await db.selectFrom('products').select('sku').where('sku', '=', sku).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Which of `skus` the catalog has. */
+export async function knownSkus(db: Db, skus: string[]): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('products')
+    .select('sku')
+    .where('sku', 'in', skus.length ? skus : [''])
+    .execute();
+  return new Set(rows.map((p) => p.sku));
+}
+
+export interface InvoiceProduct {
+  sku: string;
+  article: string;
+  name: string;
+  characteristic: string | null;
+  priceKopecks: number;
+  piecesPerBox: number;
+}
+
+/** What an invoice line copies from the catalog; `db` may be a transaction. Unknown SKUs are absent. */
+export async function invoiceProducts(db: Db, skus: string[]): Promise<Map<string, InvoiceProduct>> {
+  const rows = skus.length
+    ? await db.selectFrom('products').select(['sku', 'article', 'name', 'characteristic', 'price_kopecks', 'pieces_per_box']).where('sku', 'in', skus).execute()
+    : [];
+  return new Map(
+    rows.map((p) => [
+      p.sku,
+      { sku: p.sku, article: p.article, name: p.name, characteristic: p.characteristic, priceKopecks: Number(p.price_kopecks), piecesPerBox: p.pieces_per_box },
+    ]),
+  );
+}
+
+export interface ProductCertificate {
+  sku: string;
+  unit: string;
+  certificateNumber: string | null;
+  certificateValidUntil: string | null;
+}
+
+/** Units and certificates for an inventory, by SKU. */
+export async function productCertificates(db: Db, skus: string[]): Promise<Map<string, ProductCertificate>> {
+  const rows = await db
+    .selectFrom('products')
+    .select(['sku', 'unit', 'certificate_number', (eb) => eb.fn<string | null>('to_char', ['certificate_valid_until', eb.val('YYYY-MM-DD')]).as('valid_until')])
+    .where('sku', 'in', skus.length ? skus : [''])
+    .execute();
+  return new Map(rows.map((p) => [p.sku, { sku: p.sku, unit: p.unit, certificateNumber: p.certificate_number, certificateValidUntil: p.valid_until }]));
+}

@@ -1,10 +1,8 @@
 import { sql } from 'kysely';
 import type { DocumentParams, DocumentStatus, DocumentType } from '../core/contracts/documents.js';
-import type { InvoiceLine } from '../core/domain/invoice.js';
-import type { Box } from '../core/domain/packing.js';
 import type { Db } from './database.js';
 
-/** Documents, payments and payment orders. Every read is scoped by customer: others' rows do not exist. */
+/** Generated documents (their parameters, status and file). Every read is scoped by customer: others' rows do not exist. */
 
 export interface DocumentRow {
   id: string;
@@ -121,83 +119,4 @@ export async function storeDocumentFile(
 
 export async function failDocument(db: Db, id: string, error: string): Promise<void> {
   await db.updateTable('documents').set({ status: 'failed', error }).where('id', '=', id).where('status', '=', 'pending').execute();
-}
-
-export interface RealizationData {
-  id: string;
-  number: string;
-  invoiceId: string;
-  shippedAt: Date;
-  lines: InvoiceLine[];
-  boxes: Box[];
-  totalKopecks: number;
-}
-
-/** The customer's realizations, by ids or shipped in [fromMs, toMs), oldest first. */
-export async function loadRealizations(db: Db, customerId: string, filter: { ids?: string[]; fromMs?: number; toMs?: number }): Promise<RealizationData[]> {
-  let q = db.selectFrom('realizations').selectAll().where('customer_id', '=', customerId).orderBy('shipped_at').orderBy('number');
-  if (filter.ids) q = q.where('id', 'in', filter.ids.length ? filter.ids : ['00000000-0000-0000-0000-000000000000']);
-  if (filter.fromMs !== undefined) q = q.where('shipped_at', '>=', new Date(filter.fromMs));
-  if (filter.toMs !== undefined) q = q.where('shipped_at', '<', new Date(filter.toMs));
-  return (await q.execute()).map((r) => ({
-    id: r.id,
-    number: r.number,
-    invoiceId: r.invoice_id,
-    shippedAt: r.shipped_at,
-    lines: r.lines,
-    boxes: r.boxes,
-    totalKopecks: Number(r.total_kopecks),
-  }));
-}
-
-export interface PaymentData {
-  id: string;
-  amountKopecks: number;
-  paidAt: string;
-  reference: string;
-}
-
-export async function loadPayments(db: Db, customerId: string): Promise<PaymentData[]> {
-  const rows = await db
-    .selectFrom('payments')
-    .select(['id', 'amount_kopecks', sql<string>`to_char(paid_at, 'YYYY-MM-DD')`.as('paid_at'), 'reference'])
-    .where('customer_id', '=', customerId)
-    .orderBy('paid_at')
-    .orderBy('created_at')
-    .execute();
-  return rows.map((r) => ({ id: r.id, amountKopecks: Number(r.amount_kopecks), paidAt: r.paid_at, reference: r.reference }));
-}
-
-/** Registers a payment once per (customer, reference); returns the stored payment and whether it is new. */
-export async function registerPayment(
-  db: Db,
-  p: { id: string; customerId: string; amountKopecks: number; paidAt: string; reference: string; registeredBy: string },
-): Promise<{ payment: PaymentData; created: boolean }> {
-  const inserted = await db
-    .insertInto('payments')
-    .values({ id: p.id, customer_id: p.customerId, amount_kopecks: p.amountKopecks, paid_at: p.paidAt, reference: p.reference, registered_by: p.registeredBy })
-    .onConflict((oc) => oc.columns(['customer_id', 'reference']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  const stored = (await loadPayments(db, p.customerId)).find((x) => x.reference === p.reference);
-  if (!stored) throw new Error('payment vanished after insert');
-  return { payment: stored, created: inserted !== undefined };
-}
-
-export async function insertPaymentOrder(db: Db, o: { id: string; customerId: string; fileName: string; contentType: string; content: Buffer }): Promise<void> {
-  await db
-    .insertInto('payment_orders')
-    .values({ id: o.id, customer_id: o.customerId, file_name: o.fileName, content_type: o.contentType, content: o.content, size_bytes: o.content.length })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
-}
-
-export async function readPaymentOrder(
-  db: Db,
-  id: string,
-): Promise<{ customerId: string; fileName: string; contentType: string; content: Buffer; sizeBytes: number; createdAt: Date } | undefined> {
-  const r = await db.selectFrom('payment_orders').selectAll().where('id', '=', id).executeTakeFirst();
-  return r
-    ? { customerId: r.customer_id, fileName: r.file_name, contentType: r.content_type, content: r.content, sizeBytes: r.size_bytes, createdAt: r.created_at }
-    : undefined;
 }

@@ -1,13 +1,39 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { InvoiceEvent, InvoiceState } from '../core/contracts/invoice.js';
-import type { InvoiceStatus } from '../core/domain/invoice.js';
+import { invoiceTotal, type InvoiceStatus } from '../core/domain/invoice.js';
 import type { Db } from './database.js';
 import type { InvoicesTable } from './schema.js';
+
+/**
+ * The invoices read model: the invoice workflow owns the state and projects every version here
+ * (toRow); the API reads it back (toState). Both directions of the mapping live in this file.
+ */
 
 /** Whose invoices a caller may see: a customer its own company's, a manager its customers'. */
 export type Visibility = { customerId: string } | { managerEmail: string } | 'all';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+function toRow(state: InvoiceState): Insertable<InvoicesTable> {
+  return {
+    id: state.id,
+    number: state.number,
+    customer_id: state.customerId,
+    order_id: state.orderId,
+    status: state.status,
+    version: state.version,
+    lines: JSON.stringify(state.lines),
+    total_kopecks: invoiceTotal(state.lines),
+    confirmed_at: state.confirmedAt,
+    expires_at: state.expiresAt,
+    merged_into: state.mergedInto,
+    boxes: state.boxes ? JSON.stringify(state.boxes) : null,
+    realization_id: state.realization?.id ?? null,
+    realization_number: state.realization?.number ?? null,
+    merged_from: state.mergedFrom ? JSON.stringify(state.mergedFrom) : null,
+    created_at: state.createdAt,
+  };
+}
 
 function toState(r: Selectable<InvoicesTable>): InvoiceState {
   return {
@@ -75,4 +101,47 @@ export async function invoiceHistory(db: Db, id: string): Promise<InvoiceEvent[]
     toStatus: r.to_status as InvoiceStatus,
     details: r.details,
   }));
+}
+
+/**
+ * Upserts the read model and appends the event to the history, in one transaction; a stale
+ * (lower-version) write, e.g. a late retry, changes nothing.
+ */
+export async function projectInvoice(db: Db, state: InvoiceState, event: InvoiceEvent | null): Promise<void> {
+  const row = toRow(state);
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('invoices')
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet({ ...row, updated_at: new Date() })
+          .where('invoices.version', '<', state.version),
+      )
+      .execute();
+    if (event) {
+      await trx
+        .insertInto('invoice_events')
+        .values({
+          invoice_id: state.id,
+          seq: state.version,
+          at: event.at,
+          actor_type: event.actor.type,
+          actor_id: event.actor.id,
+          action: event.action,
+          from_status: event.fromStatus,
+          to_status: event.toStatus,
+          details: JSON.stringify(event.details),
+        })
+        .onConflict((oc) => oc.columns(['invoice_id', 'seq']).doNothing())
+        .execute();
+    }
+  });
+}
+
+/** The projected status, whoever owns the invoice; undefined when it is not projected. */
+export async function findInvoiceStatus(db: Db, id: string): Promise<InvoiceStatus | undefined> {
+  const row = await db.selectFrom('invoices').select('status').where('id', '=', id).executeTakeFirst();
+  return row?.status;
 }

@@ -1,4 +1,8 @@
 import { sql, type Transaction } from 'kysely';
+import type { OrderLineInput } from '../core/contracts/order.js';
+import { approveQuantity, cutPriority } from '../core/domain/invoice.js';
+import { invoiceProducts, type InvoiceProduct } from './catalog.repository.js';
+import type { Db } from './database.js';
 import type { Database } from './schema.js';
 
 /**
@@ -77,4 +81,198 @@ export async function setReservation(trx: Tx, invoiceId: string, sku: string, qu
     .values({ invoice_id: invoiceId, sku, quantity })
     .onConflict((oc) => oc.columns(['invoice_id', 'sku']).doUpdateSet({ quantity }).where('reservations.quantity', '<>', quantity))
     .execute();
+}
+
+/** A shipment's stock movement, under the locks of `lockInvoicesAndStock`: the invoice's reserved goods leave the stock. */
+export async function shipReserved(trx: Tx, invoiceId: string, held: readonly Held[]): Promise<void> {
+  // Reservations first (the trigger lowers reserved), then on hand: reserved never exceeds it.
+  await trx.deleteFrom('reservations').where('invoice_id', '=', invoiceId).execute();
+  for (const r of held) {
+    await trx
+      .updateTable('stock')
+      .set({ on_hand: sql`on_hand - ${r.quantity}`, updated_at: sql`now()` })
+      .where('sku', '=', r.sku)
+      .execute();
+  }
+}
+
+export async function stockOf(db: Db, sku: string): Promise<{ onHand: number; reserved: number }> {
+  const row = await db.selectFrom('stock').select(['on_hand', 'reserved']).where('sku', '=', sku).executeTakeFirstOrThrow();
+  return { onHand: row.on_hand, reserved: row.reserved };
+}
+
+/** What the invoice holds now, by SKU. */
+export async function invoiceReservations(db: Db, invoiceId: string): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('reservations').select(['sku', 'quantity']).where('invoice_id', '=', invoiceId).execute();
+  return Object.fromEntries(rows.map((r) => [r.sku, r.quantity]));
+}
+
+export interface LineReservation {
+  sku: string;
+  requested: number;
+  approved: number;
+  /** undefined: the SKU is not in the catalog, and nothing is reserved for it. */
+  product: InvoiceProduct | undefined;
+}
+
+/**
+ * Sets what the invoice holds to its lines, each as far as the free stock allows, and releases
+ * whatever it held but no longer lists (desired state). Returns each line's outcome, in order.
+ */
+export async function reserveInvoiceLines(db: Db, invoiceId: string, lines: OrderLineInput[]): Promise<LineReservation[]> {
+  return db.transaction().execute(async (trx) => {
+    const { held, stock } = await lockInvoicesAndStock(
+      trx,
+      [invoiceId],
+      lines.map((l) => l.sku),
+    );
+    const heldBySku = new Map(held.map((r) => [r.sku, r.quantity]));
+    const productBySku = await invoiceProducts(trx, [...new Set(lines.map((l) => l.sku))]);
+
+    const checked: LineReservation[] = [];
+    for (const { sku, quantity } of lines) {
+      const product = productBySku.get(sku);
+      const current = heldBySku.get(sku) ?? 0;
+      heldBySku.delete(sku);
+      if (!product) {
+        checked.push({ sku, requested: quantity, approved: 0, product: undefined });
+        continue;
+      }
+      const row = stock.get(sku);
+      const free = row ? row.on_hand - row.reserved + current : 0;
+      const approved = approveQuantity(quantity, free);
+      await setReservation(trx, invoiceId, sku, approved);
+      checked.push({ sku, requested: quantity, approved, product });
+    }
+    // Desired state: whatever the invoice held but no longer lists is released.
+    for (const sku of heldBySku.keys()) await setReservation(trx, invoiceId, sku, 0);
+    return checked;
+  });
+}
+
+export async function releaseInvoiceReservations(db: Db, invoiceId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const { held } = await lockInvoicesAndStock(trx, [invoiceId]);
+    for (const r of held) await setReservation(trx, invoiceId, r.sku, 0);
+  });
+}
+
+/**
+ * Pins the invoice's reservations, so no stock cut can take them any more; pins nothing and
+ * returns the SKUs whose reservations no longer cover the approved lines (empty when pinned).
+ */
+export async function pinInvoiceReservations(db: Db, invoiceId: string, lines: { sku: string; approved: number }[]): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    const { held } = await lockInvoicesAndStock(trx, [invoiceId]);
+    const have = new Map(held.map((h) => [h.sku, h.quantity]));
+    const short = lines.filter((l) => l.approved > 0 && (have.get(l.sku) ?? 0) < l.approved).map((l) => l.sku);
+    if (short.length) return short;
+    await trx.updateTable('reservations').set({ pinned: true }).where('invoice_id', '=', invoiceId).where('pinned', '=', false).execute();
+    return [];
+  });
+}
+
+/**
+ * Sets the SKU's pieces on hand once per correction id (a retry returns the first outcome). When
+ * reservations exceed them, cuts unpinned ones (lowest cut priority first, newest first) and
+ * returns the invoices cut; when even that is not enough, changes nothing and returns `shortBy`.
+ */
+export async function correctStock(
+  db: Db,
+  { correctionId, sku, onHand }: { correctionId: string; sku: string; onHand: number },
+): Promise<{ affectedInvoiceIds: string[] } | { shortBy: number }> {
+  return db.transaction().execute(async (trx) => {
+    const stock = (await lockStock(trx, [sku])).get(sku);
+    const done = await trx.selectFrom('stock_corrections').select('affected').where('id', '=', correctionId).executeTakeFirst();
+    if (done) return { affectedInvoiceIds: done.affected };
+    let excess = (stock?.reserved ?? 0) - onHand;
+    const cuts: { invoiceId: string; quantity: number }[] = [];
+    if (excess > 0) {
+      // Pinned (picked) reservations are never cut. The read model only orders the rest; an
+      // invoice not projected yet (a merge in flight) counts as waiting on the customer.
+      const holders = await trx
+        .selectFrom('reservations as r')
+        .leftJoin('invoices as i', 'i.id', 'r.invoice_id')
+        .select(['r.invoice_id', 'r.quantity', 'r.created_at', 'i.status', 'i.created_at as invoice_created_at'])
+        .where('r.sku', '=', sku)
+        .where('r.pinned', '=', false)
+        .execute();
+      const cuttable = holders
+        .map((h) => ({ ...h, priority: (h.status ? cutPriority(h.status) : undefined) ?? 0, at: (h.invoice_created_at ?? h.created_at).getTime() }))
+        .sort((a, b) => a.priority - b.priority || b.at - a.at);
+      for (const h of cuttable) {
+        if (excess <= 0) break;
+        const cut = Math.min(excess, h.quantity);
+        excess -= cut;
+        cuts.push({ invoiceId: h.invoice_id, quantity: h.quantity - cut });
+      }
+      if (excess > 0) return { shortBy: excess };
+    }
+    for (const c of cuts) await setReservation(trx, c.invoiceId, sku, c.quantity);
+    const affected = cuts.map((c) => c.invoiceId);
+    await trx
+      .insertInto('stock')
+      .values({ sku, on_hand: onHand })
+      .onConflict((oc) => oc.column('sku').doUpdateSet({ on_hand: onHand, updated_at: sql`now()` }))
+      .execute();
+    await trx
+      .insertInto('stock_corrections')
+      .values({ id: correctionId, sku, on_hand: onHand, affected: JSON.stringify(affected) })
+      .execute();
+    return { affectedInvoiceIds: affected };
+  });
+}
+
+/**
+ * A merge: the sources' reservations become the new invoice's, the same pieces held by another
+ * invoice, and each move is recorded (merge_moves) so an unmerge can give it back. Once per merge.
+ */
+export async function moveReservations(
+  db: Db,
+  { mergeId, fromInvoiceIds, toInvoiceId }: { mergeId: string; fromInvoiceIds: string[]; toInvoiceId: string },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const { held } = await lockInvoicesAndStock(trx, [...fromInvoiceIds, toInvoiceId]);
+    const moved = await trx.selectFrom('merge_moves').select('merge_id').where('merge_id', '=', mergeId).limit(1).executeTakeFirst();
+    if (moved) return;
+    const fromSources = held.filter((h) => h.invoice_id !== toInvoiceId);
+    if (fromSources.length === 0) return;
+    await trx
+      .insertInto('merge_moves')
+      .values(fromSources.map((h) => ({ merge_id: mergeId, source_invoice_id: h.invoice_id, sku: h.sku, quantity: h.quantity })))
+      .execute();
+    await trx.deleteFrom('reservations').where('invoice_id', 'in', fromInvoiceIds).execute();
+    // The same pieces stay held, by another invoice: the trigger lowers and raises reserved alike.
+    for (const [sku, quantity] of sumBySku(fromSources)) await setReservation(trx, toInvoiceId, sku, quantity);
+  });
+}
+
+/**
+ * Gives every recorded move of the merge back to its source, as far as the new invoice still
+ * holds it (a stock cut may have taken some since), source by source.
+ */
+export async function restoreReservations(db: Db, mergeId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const recorded = () => trx.selectFrom('merge_moves').selectAll().where('merge_id', '=', mergeId).orderBy('sku').orderBy('source_invoice_id').execute();
+    const sources = (await recorded()).map((m) => m.source_invoice_id);
+    if (sources.length === 0) return;
+    const { held } = await lockInvoicesAndStock(trx, [mergeId, ...sources]);
+    // Read again under the locks: an overlapping attempt may have restored them already.
+    const moves = await recorded();
+    if (moves.length === 0) return;
+    const left = new Map(held.filter((h) => h.invoice_id === mergeId).map((h) => [h.sku, h.quantity]));
+    await trx.deleteFrom('reservations').where('invoice_id', '=', mergeId).execute();
+    for (const m of moves) {
+      const give = Math.min(m.quantity, left.get(m.sku) ?? 0);
+      left.set(m.sku, (left.get(m.sku) ?? 0) - give);
+      await setReservation(trx, m.source_invoice_id, m.sku, give);
+    }
+    await trx.deleteFrom('merge_moves').where('merge_id', '=', mergeId).execute();
+  });
+}
+
+function sumBySku(rows: { sku: string; quantity: number }[]): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const r of rows) totals.set(r.sku, (totals.get(r.sku) ?? 0) + r.quantity);
+  return totals;
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { upsertProduct } from '../../db/catalog.repository.js';
+import { createCustomer } from '../../db/customers.repository.js';
+import { latestEmails } from '../../db/email-log.repository.js';
 import { parseRoubles } from '../../core/domain/money.js';
 import { requireRole } from '../auth.js';
 import { commonErrors, createRouter, json, MoneyInput, Sku, type ApiDeps } from '../router.js';
@@ -70,10 +72,7 @@ export function adminRoutes({ db }: ApiDeps) {
     .openapi(createCustomerRoute, async (c) => {
       const body = c.req.valid('json');
       const id = randomUUID();
-      await db
-        .insertInto('customers')
-        .values({ id, name: body.name, email: body.email, inn: body.inn ?? null, manager_email: body.managerEmail })
-        .execute();
+      await createCustomer(db, { id, name: body.name, email: body.email, inn: body.inn ?? null, managerEmail: body.managerEmail });
       return c.json({ id }, 201, { Location: `/v1/admin/customers/${id}` });
     })
     .openapi(upsertProductRoute, async (c) => {
@@ -92,16 +91,7 @@ export function adminRoutes({ db }: ApiDeps) {
       return c.json({ sku, created }, 200);
     })
     .openapi(outboxRoute, async (c) => {
-      const rows = await db.selectFrom('email_log').selectAll().orderBy('created_at', 'desc').limit(c.req.valid('query').limit).execute();
-      const items = rows.map((r) => ({
-        key: r.key,
-        kind: r.kind,
-        to: r.to_address,
-        subject: r.subject,
-        text: r.text,
-        status: r.status,
-        createdAt: r.created_at.toISOString(),
-      }));
+      const items = (await latestEmails(db, c.req.valid('query').limit)).map((e) => ({ ...e, createdAt: e.createdAt.toISOString() }));
       return c.json({ items }, 200);
     });
 }

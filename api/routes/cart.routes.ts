@@ -1,13 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { sql, type Transaction } from 'kysely';
-import type { Db } from '../../db/database.js';
-import type { Database } from '../../db/schema.js';
+import { cartItems, cartRows, clearCart, removeCartItem, setCartItem, takeFromCart, type CartRow } from '../../db/cart.repository.js';
 import { findInvoice } from '../../db/invoices.repository.js';
 import { addItemsUpdate } from '../../core/contracts/invoice-messages.js';
-import { command, sendInvoiceCommand } from './invoices.routes.js';
+import { command, sendInvoiceCommand } from '../invoice-commands.js';
 import type { orderWorkflow } from '../../workflows/order.workflow.js';
-import { listProducts } from '../../db/catalog.repository.js';
+import { listProducts, productExists } from '../../db/catalog.repository.js';
+import { recordPlacedOrder } from '../../db/orders.repository.js';
 import { orderWorkflowId } from '../../core/contracts/ids.js';
 import { formatRoubles } from '../../core/domain/money.js';
 import { customerIdOf, registeredCustomerId, requireRole } from '../auth.js';
@@ -60,13 +59,6 @@ const checkoutRoute = createRoute({
   responses: { 202: json(z.object({ orderId: z.uuid().optional(), invoiceId: z.uuid().optional() }), 'Accepted'), 422: commonErrors[400], ...commonErrors },
 });
 
-interface CartRow {
-  sku: string;
-  quantity: number;
-  /** The row's last write, as PostgreSQL prints it (microseconds kept). */
-  written: string;
-}
-
 /**
  * A checkout's identity, derived from the cart rows it takes as they were last written: two
  * requests over the same cart (a double click, a retry after a lost answer) get the same id and
@@ -78,13 +70,7 @@ function checkoutId(customerId: string, target: string, rows: CartRow[]): string
 
 export function cartRoutes({ db, temporal, config }: ApiDeps) {
   async function readCart(customerId: string) {
-    const items = await db
-      .selectFrom('cart_items')
-      .select(['sku', 'quantity'])
-      .where('customer_id', '=', customerId)
-      .orderBy('updated_at')
-      .orderBy('sku')
-      .execute();
+    const items = await cartItems(db, customerId);
     const products = new Map((await listProducts(db, { skus: items.map((i) => i.sku) })).map((p) => [p.sku, p]));
     let total = 0;
     const lines = items.flatMap((item) => {
@@ -107,25 +93,6 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
     return { lines, total: formatRoubles(total) };
   }
 
-  function cartRows(customerId: string): Promise<CartRow[]> {
-    return db
-      .selectFrom('cart_items')
-      .select(['sku', 'quantity', sql<string>`updated_at::text`.as('written')])
-      .where('customer_id', '=', customerId)
-      .orderBy('updated_at')
-      .orderBy('sku')
-      .execute();
-  }
-
-  /** Removes the rows a checkout took; a row the customer changed since stays in the cart. */
-  async function takeFromCart(customerId: string, rows: CartRow[], trx: Db | Transaction<Database> = db): Promise<void> {
-    await trx
-      .deleteFrom('cart_items')
-      .where('customer_id', '=', customerId)
-      .where((eb) => eb.or(rows.map((r) => eb.and([eb('sku', '=', r.sku), eb(sql<string>`updated_at::text`, '=', r.written)]))))
-      .execute();
-  }
-
   const router = createRouter();
   router.use('/v1/cart', requireRole('customer'));
   router.use('/v1/cart/*', requireRole('customer'));
@@ -136,21 +103,16 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
       const { sku } = c.req.valid('param');
       const { quantity } = c.req.valid('json');
       if (quantity === 0) {
-        await db.deleteFrom('cart_items').where('customer_id', '=', customerId).where('sku', '=', sku).execute();
+        await removeCartItem(db, customerId, sku);
       } else {
-        const product = await db.selectFrom('products').select('sku').where('sku', '=', sku).executeTakeFirst();
-        if (!product) throw new Problem('unknown_sku', `Товара ${sku} нет в каталоге`);
-        await db
-          .insertInto('cart_items')
-          .values({ customer_id: customerId, sku, quantity })
-          .onConflict((oc) => oc.columns(['customer_id', 'sku']).doUpdateSet({ quantity, updated_at: sql`now()` }))
-          .execute();
+        if (!(await productExists(db, sku))) throw new Problem('unknown_sku', `Товара ${sku} нет в каталоге`);
+        await setCartItem(db, customerId, sku, quantity);
       }
       return c.json(await readCart(customerId), 200);
     })
     .openapi(clearRoute, async (c) => {
       const customerId = customerIdOf(c.get('user'));
-      await db.deleteFrom('cart_items').where('customer_id', '=', customerId).execute();
+      await clearCart(db, customerId);
       return c.json(await readCart(customerId), 200);
     })
     .openapi(checkoutRoute, async (c) => {
@@ -161,14 +123,14 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
       // Another company's invoice is not found, whatever this cart holds.
       const invoice = target === 'new' ? null : await findInvoice(db, target.invoiceId, { customerId });
       if (target !== 'new' && !invoice) throw new Problem('not_found', 'Счёт не найден');
-      const rows = await cartRows(customerId);
+      const rows = await cartRows(db, customerId);
       if (rows.length === 0) throw new Problem('empty_cart', 'Корзина пуста: добавьте товары перед оформлением заказа');
       const lines = rows.map(({ sku, quantity }) => ({ sku, quantity }));
       if (invoice) {
         const requestId = `checkout/${checkoutId(customerId, invoice.id, rows)}`;
         // A refusal throws here and leaves the cart as it was.
         await sendInvoiceCommand(temporal, invoice, addItemsUpdate, { ...command(c), requestId, lines });
-        await takeFromCart(customerId, rows);
+        await takeFromCart(db, customerId, rows);
         return c.json({ invoiceId: invoice.id }, 202, { Location: `/v1/invoices/${invoice.id}` });
       }
       const orderId = checkoutId(customerId, 'new', rows);
@@ -186,14 +148,7 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
       }
       // Recorded after the start: the workflow carries the lines, so an order whose answer was
       // lost still completes, and the same checkout sent again only finishes this step.
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('orders')
-          .values({ id: orderId, customer_id: customerId, status: 'placed', lines: JSON.stringify(lines) })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .execute();
-        await takeFromCart(customerId, rows, trx);
-      });
+      await recordPlacedOrder(db, { id: orderId, customerId, lines }, rows);
       return c.json({ orderId }, 202, { Location: `/v1/orders/${orderId}` });
     });
 }

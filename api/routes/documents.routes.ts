@@ -1,16 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Context } from 'hono';
-import {
-  failDocument,
-  findDocument,
-  insertDocument,
-  listDocuments,
-  loadRealizations,
-  readDocumentFile,
-  type DocumentRow,
-} from '../../db/documents.repository.js';
+import { failDocument, findDocument, insertDocument, listDocuments, readDocumentFile, type DocumentRow } from '../../db/documents.repository.js';
 import { findInvoice } from '../../db/invoices.repository.js';
+import { loadRealizations } from '../../db/realizations.repository.js';
 import { DOCUMENT_TITLES, DOCUMENT_TYPES, type DocumentParams } from '../../core/contracts/documents.js';
 import { documentWorkflowId } from '../../core/contracts/ids.js';
 import { STATUS_LABELS, isLocked } from '../../core/domain/invoice.js';

@@ -1,68 +1,24 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
-import { findInvoice, invoiceHistory, listInvoices, type Visibility } from '../../db/invoices.repository.js';
-import { invoiceWorkflowId, mergeWorkflowId } from '../../core/contracts/ids.js';
+import { findInvoice, invoiceHistory, listInvoices } from '../../db/invoices.repository.js';
+import { mergeWorkflowId } from '../../core/contracts/ids.js';
 import { mergeOutcomeUpdate, unmergeUpdate } from '../../core/contracts/merge.js';
 import { CustomerIdAttribute } from '../../core/contracts/search-attributes.js';
 import type { mergeWorkflow } from '../../workflows/merge.workflow.js';
 import { cancelInvoiceUpdate, editInvoiceUpdate, shipInvoiceUpdate, submitInvoiceUpdate, type InvoiceCommand } from '../../core/contracts/invoice-messages.js';
 import type { InvoiceState } from '../../core/contracts/invoice.js';
-import { INVOICE_ACTIONS, INVOICE_STATUSES, isFinal, refusal } from '../../core/domain/invoice.js';
+import { INVOICE_STATUSES, refusal } from '../../core/domain/invoice.js';
 import { MAX_INVOICE_LINES, MAX_MERGE_SOURCES } from '../../core/domain/limits.js';
-import { requireRole, type User } from '../auth.js';
-import { resourceId, scopedRequestId } from '../idempotency.js';
+import { requireRole } from '../auth.js';
+import { resourceId } from '../idempotency.js';
 import { Problem } from '../errors.js';
-import {
-  commonErrors,
-  createRouter,
-  decodeCursor,
-  encodeCursor,
-  json,
-  Money,
-  PageQuery,
-  ProductLineSchema,
-  Quantity,
-  Sku,
-  type ApiDeps,
-  type AppEnv,
-} from '../router.js';
+import { command, IF_MATCH_FORMAT, InvoiceSchema, sendInvoiceCommand, visibilityOf } from '../invoice-commands.js';
+import { commonErrors, createRouter, decodeCursor, encodeCursor, json, PageQuery, Quantity, Sku, type ApiDeps, type AppEnv } from '../router.js';
 import { invoiceView } from '../views.js';
 
-export const InvoiceSchema = z
-  .object({
-    id: z.uuid(),
-    number: z.string(),
-    customerId: z.uuid(),
-    orderId: z.uuid().nullable(),
-    status: z.enum(INVOICE_STATUSES),
-    statusLabel: z.string(),
-    allowedActions: z.array(z.enum(INVOICE_ACTIONS)),
-    version: z.number().int(),
-    expiresAt: z.string().nullable(),
-    mergedInto: z.uuid().nullable(),
-    mergedFrom: z.array(z.uuid()).nullable(),
-    createdAt: z.string(),
-    confirmedAt: z.string().nullable(),
-    lines: z.array(
-      ProductLineSchema.extend({
-        requested: z.number().int(),
-        approved: z.number().int(),
-        rejected: z.number().int(),
-        rejectionReason: z.enum(['out_of_stock', 'unknown_sku']).nullable(),
-        price: Money,
-        total: Money,
-      }),
-    ),
-    total: Money,
-    totals: z.object({ amount: Money, vat: Money, vatRate: z.number(), currency: z.literal('RUB') }),
-  })
-  .openapi('Invoice');
-
 const IdParam = z.object({ id: z.uuid() });
-/** `3`, `"3"` or `W/"3"`: what expectedVersion() accepts, so the document and the server agree. */
-export const IF_MATCH_FORMAT = /^\s*(?:W\/)?"?\d{1,15}"?\s*$/;
 const IfMatch = z.object({
   'if-match': z
     .string()
@@ -164,54 +120,6 @@ const editRoute = createRoute({
   },
   responses: { 200: json(InvoiceSchema, 'The edited invoice'), ...commonErrors, ...conflictErrors },
 });
-
-export function visibilityOf(user: User): Visibility {
-  if (user.role === 'customer' && user.customerId) return { customerId: user.customerId };
-  if (user.role === 'manager' && user.email) return { managerEmail: user.email };
-  if (user.role === 'admin') return 'all';
-  throw new Problem('forbidden', `Роль «${user.role}» не видит счета`);
-}
-
-/** `If-Match: 3` or `If-Match: "3"` → 3. */
-export function expectedVersion(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const m = IF_MATCH_FORMAT.test(header) ? /(\d+)/.exec(header) : null;
-  if (!m) throw new Problem('validation_failed', 'If-Match должен содержать версию счёта', [{ path: 'header.if-match', message: 'expected a version number' }]);
-  return Number(m[1]);
-}
-
-/**
- * The command envelope of a request: who, which version it saw, and its request id. The request
- * id (also the Temporal update id) comes from the Idempotency-Key scoped by caller, method and
- * path, never from the raw header: the same key sent by another caller or to another operation
- * is another request.
- */
-export function command(c: Context<AppEnv>): InvoiceCommand {
-  const user = c.get('user');
-  const version = expectedVersion(c.req.header('If-Match'));
-  return {
-    actor: { type: user.role, id: user.sub },
-    ...(version !== undefined ? { expectedVersion: version } : {}),
-    requestId: scopedRequestId(c),
-  };
-}
-
-/** Sends a command to the invoice's workflow; a finished workflow means the invoice is deleted. */
-export async function sendInvoiceCommand<C extends InvoiceCommand>(
-  temporal: Client,
-  invoice: InvoiceState,
-  update: UpdateDefinition<InvoiceState, [C]>,
-  cmd: C,
-): Promise<InvoiceState> {
-  const gone = () => new Problem('invalid_transition', `Счёт ${invoice.number} удалён: действия с ним недоступны`);
-  if (isFinal(invoice.status)) throw gone();
-  try {
-    return await temporal.workflow.getHandle(invoiceWorkflowId(invoice.id)).executeUpdate(update, { args: [cmd], updateId: cmd.requestId });
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw gone();
-    throw err;
-  }
-}
 
 export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
   async function visibleInvoice(c: Context<AppEnv>, id: string): Promise<InvoiceState> {

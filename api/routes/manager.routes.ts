@@ -6,7 +6,7 @@ import { parseRoubles } from '../../core/domain/money.js';
 import { requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, MoneyInput, Quantity, Sku, type ApiDeps } from '../router.js';
-import { InvoiceSchema, command, sendInvoiceCommand, visibilityOf } from './invoices.routes.js';
+import { InvoiceSchema, command, sendInvoiceCommand, visibilityOf } from '../invoice-commands.js';
 import { invoiceView } from '../views.js';
 
 const adjustRoute = createRoute({

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'kysely';
-import { listProducts } from '../../db/catalog.repository.js';
+import { applyOrderForm } from '../../db/cart.repository.js';
+import { knownSkus, listProducts } from '../../db/catalog.repository.js';
+import { findCustomerName } from '../../db/customers.repository.js';
 import { buildOrderForm, checkWorkbook, ORDER_FORM_LIMITS, readOrderForm, type FormRejection } from '../../formats/order-form.js';
 import { XLSX_CONTENT_TYPE } from '../../formats/xlsx.js';
 import { moscowToday } from '../../core/domain/periods.js';
@@ -50,12 +51,12 @@ export function orderFormRoutes({ db }: ApiDeps) {
   return router
     .openapi(formRoute, async (c) => {
       const customerId = customerIdOf(c.get('user'));
-      const customer = await db.selectFrom('customers').select('name').where('id', '=', customerId).executeTakeFirst();
+      const customerName = await findCustomerName(db, customerId);
       // The whole catalog, one row per SKU, in SKU order (SKUs begin with their article).
       const products = await listProducts(db, {});
       const bytes = await buildOrderForm(
         products.map((p) => ({ ...p, available: Math.max(0, p.onHand - p.reserved) })),
-        customer?.name ?? '',
+        customerName ?? '',
         moscowToday(Date.now()),
       );
       return c.body(new Uint8Array(bytes), 200, { 'Content-Type': XLSX_CONTENT_TYPE, 'Content-Disposition': contentDisposition('Бланк заказа.xlsx') });
@@ -69,15 +70,7 @@ export function orderFormRoutes({ db }: ApiDeps) {
       if (!form.ok) throw new Problem(form.code, form.reason);
       await registeredCustomerId(db, c.get('user'));
       const skus = form.lines.map((l) => l.sku);
-      const known = new Set(
-        (
-          await db
-            .selectFrom('products')
-            .select('sku')
-            .where('sku', 'in', skus.length ? skus : [''])
-            .execute()
-        ).map((p) => p.sku),
-      );
+      const known = await knownSkus(db, skus);
       const rejected: FormRejection[] = [...form.rejected];
       const valid = form.lines.filter((l) => {
         if (known.has(l.sku)) return true;
@@ -88,25 +81,7 @@ export function orderFormRoutes({ db }: ApiDeps) {
       const set = valid.filter((l) => l.quantity > 0);
       const removed = valid.filter((l) => l.quantity === 0);
       // One transaction: the cart gets the whole file's valid rows or none of them.
-      await db.transaction().execute(async (trx) => {
-        if (set.length) {
-          await trx
-            .insertInto('cart_items')
-            .values(set.map((l) => ({ customer_id: customerId, sku: l.sku, quantity: l.quantity })))
-            .onConflict((oc) => oc.columns(['customer_id', 'sku']).doUpdateSet({ quantity: (eb) => eb.ref('excluded.quantity'), updated_at: sql`now()` }))
-            .execute();
-        }
-        if (removed.length)
-          await trx
-            .deleteFrom('cart_items')
-            .where('customer_id', '=', customerId)
-            .where(
-              'sku',
-              'in',
-              removed.map((l) => l.sku),
-            )
-            .execute();
-      });
+      await applyOrderForm(db, customerId, { set, removed });
       return c.json({ added: set.length, removed: removed.length, rejected }, 200);
     });
 }

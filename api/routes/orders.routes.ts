@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { findOrder } from '../../db/orders.repository.js';
 import { customerIdOf, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, type ApiDeps } from '../router.js';
@@ -28,16 +29,16 @@ export function orderRoutes({ db }: ApiDeps) {
   return router.openapi(getOrderRoute, async (c) => {
     const customerId = customerIdOf(c.get('user'));
     const { id } = c.req.valid('param');
-    const row = await db.selectFrom('orders').selectAll().where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst();
+    const row = await findOrder(db, id, customerId);
     if (!row) throw new Problem('not_found', 'Заказ не найден');
     return c.json(
       {
         id: row.id,
         status: row.status,
-        ...(row.invoice_id ? { invoiceId: row.invoice_id } : {}),
+        ...(row.invoiceId ? { invoiceId: row.invoiceId } : {}),
         lines: row.lines,
         ...(row.error ? { error: row.error } : {}),
-        createdAt: row.created_at.toISOString(),
+        createdAt: row.createdAt.toISOString(),
       },
       200,
     );

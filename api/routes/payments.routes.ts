@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { insertPaymentOrder, readPaymentOrder, registerPayment } from '../../db/documents.repository.js';
+import { customerVisibleTo } from '../../db/customers.repository.js';
+import { insertPaymentOrder, readPaymentOrder, registerPayment } from '../../db/payments.repository.js';
 import { paymentOrderWorkflowId } from '../../core/contracts/ids.js';
 import { formatRoubles, parseRoubles } from '../../core/domain/money.js';
 import type { paymentOrderWorkflow } from '../../workflows/document.workflow.js';
@@ -136,9 +137,7 @@ export function paymentRoutes({ db, temporal, config }: ApiDeps) {
       const amountKopecks = parseRoubles(body.amount) ?? 0;
       if (amountKopecks <= 0) throw new Problem('validation_failed', 'Сумма должна быть больше 0', [{ path: 'json.amount', message: 'больше 0' }]);
       // A manager sees only its own customers; another's does not exist for it.
-      let q = db.selectFrom('customers').select('id').where('id', '=', body.customerId);
-      if (user.role !== 'admin') q = q.where((eb) => eb(eb.fn('lower', ['manager_email']), '=', (user.email ?? '').toLowerCase()));
-      if (!(await q.executeTakeFirst())) throw new Problem('not_found', 'Клиент не найден');
+      if (!(await customerVisibleTo(db, body.customerId, user.role === 'admin' ? 'all' : { managerEmail: user.email ?? '' }))) throw new Problem('not_found', 'Клиент не найден');
       const { payment, created } = await registerPayment(db, {
         id: randomUUID(),
         customerId: body.customerId,

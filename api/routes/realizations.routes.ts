@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { listRealizations } from '../../db/realizations.repository.js';
 import { invoiceTotal, lineTotal } from '../../core/domain/invoice.js';
 import { formatRoubles, vatIncluded } from '../../core/domain/money.js';
 import { customerIdOf, requireRole } from '../auth.js';
@@ -36,20 +37,16 @@ export function realizationRoutes({ db }: ApiDeps) {
   router.use('/v1/realizations', requireRole('customer'));
   return router.openapi(listRoute, async (c) => {
     const { from, to } = c.req.valid('query');
-    let q = db
-      .selectFrom('realizations')
-      .selectAll()
-      .where('customer_id', '=', customerIdOf(c.get('user')))
-      .orderBy('shipped_at', 'desc');
     // Dates are Moscow calendar days.
-    if (from) q = q.where('shipped_at', '>=', new Date(`${from}T00:00:00+03:00`));
-    if (to) q = q.where('shipped_at', '<', new Date(new Date(`${to}T00:00:00+03:00`).getTime() + 86_400_000));
-    const rows = await q.execute();
+    const rows = await listRealizations(db, customerIdOf(c.get('user')), {
+      ...(from ? { fromMs: new Date(`${from}T00:00:00+03:00`).getTime() } : {}),
+      ...(to ? { toMs: new Date(`${to}T00:00:00+03:00`).getTime() + 86_400_000 } : {}),
+    });
     const items = rows.map((r) => ({
       id: r.id,
       number: r.number,
-      invoiceId: r.invoice_id,
-      shippedAt: r.shipped_at.toISOString(),
+      invoiceId: r.invoiceId,
+      shippedAt: r.shippedAt.toISOString(),
       lines: r.lines.map((l) => ({
         sku: l.sku,
         article: l.article,

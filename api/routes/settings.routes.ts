@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { emailNotificationsOf, setEmailNotifications } from '../../db/customers.repository.js';
 import { customerIdOf, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, type ApiDeps } from '../router.js';
@@ -23,23 +24,13 @@ export function settingsRoutes({ db }: ApiDeps) {
   router.use('/v1/settings', requireRole('customer'));
   return router
     .openapi(getRoute, async (c) => {
-      const row = await db
-        .selectFrom('customers')
-        .select('email_notifications')
-        .where('id', '=', customerIdOf(c.get('user')))
-        .executeTakeFirst();
-      if (!row) throw new Problem('not_found', 'Компания не найдена');
-      return c.json({ emailNotifications: row.email_notifications }, 200);
+      const emailNotifications = await emailNotificationsOf(db, customerIdOf(c.get('user')));
+      if (emailNotifications === undefined) throw new Problem('not_found', 'Компания не найдена');
+      return c.json({ emailNotifications }, 200);
     })
     .openapi(putRoute, async (c) => {
-      const { emailNotifications } = c.req.valid('json');
-      const row = await db
-        .updateTable('customers')
-        .set({ email_notifications: emailNotifications })
-        .where('id', '=', customerIdOf(c.get('user')))
-        .returning('email_notifications')
-        .executeTakeFirst();
-      if (!row) throw new Problem('not_found', 'Компания не найдена');
-      return c.json({ emailNotifications: row.email_notifications }, 200);
+      const stored = await setEmailNotifications(db, customerIdOf(c.get('user')), c.req.valid('json').emailNotifications);
+      if (stored === undefined) throw new Problem('not_found', 'Компания не найдена');
+      return c.json({ emailNotifications: stored }, 200);
     });
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { stockCorrectionWorkflow } from '../../workflows/stock-correction.workflow.js';
+import { productExists } from '../../db/catalog.repository.js';
 import { findInvoice } from '../../db/invoices.repository.js';
+import { stockOf } from '../../db/stock.repository.js';
 import { stockCorrectionWorkflowId } from '../../core/contracts/ids.js';
 import { warehouseStepUpdate } from '../../core/contracts/invoice-messages.js';
 import { WAREHOUSE_STATUSES } from '../../core/domain/invoice.js';
@@ -10,7 +12,7 @@ import { requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, PositiveQuantity, Sku, type ApiDeps } from '../router.js';
 import { invoiceView } from '../views.js';
-import { InvoiceSchema, command, sendInvoiceCommand } from './invoices.routes.js';
+import { InvoiceSchema, command, sendInvoiceCommand } from '../invoice-commands.js';
 
 const setStockRoute = createRoute({
   method: 'put',
@@ -70,8 +72,7 @@ export function warehouseRoutes({ db, temporal, config }: ApiDeps) {
     .openapi(setStockRoute, async (c) => {
       const { sku } = c.req.valid('param');
       const { onHand } = c.req.valid('json');
-      const product = await db.selectFrom('products').select('sku').where('sku', '=', sku).executeTakeFirst();
-      if (!product) throw new Problem('not_found', `Товар ${sku} не найден в каталоге`);
+      if (!(await productExists(db, sku))) throw new Problem('not_found', `Товар ${sku} не найден в каталоге`);
       const correctionId = randomUUID();
       const { affectedInvoiceIds } = await temporal.workflow.execute<typeof stockCorrectionWorkflow>('stockCorrectionWorkflow', {
         workflowId: stockCorrectionWorkflowId(correctionId),
@@ -79,8 +80,8 @@ export function warehouseRoutes({ db, temporal, config }: ApiDeps) {
         args: [{ correctionId, sku, onHand }],
         staticSummary: `Корректировка остатка ${sku}: ${onHand} шт.`,
       });
-      const row = await db.selectFrom('stock').select(['on_hand', 'reserved']).where('sku', '=', sku).executeTakeFirstOrThrow();
-      return c.json({ sku, onHand: row.on_hand, reserved: row.reserved, available: row.on_hand - row.reserved, affectedInvoiceIds }, 200);
+      const stock = await stockOf(db, sku);
+      return c.json({ sku, onHand: stock.onHand, reserved: stock.reserved, available: stock.onHand - stock.reserved, affectedInvoiceIds }, 200);
     })
     .openapi(statusRoute, async (c) => {
       const invoice = await findInvoice(db, c.req.valid('param').id, 'all');
