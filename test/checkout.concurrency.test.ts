@@ -96,7 +96,10 @@ describe('checkouts at once', () => {
     const invoice = await orderInvoice(me.call, { 'CC-D': 1 });
     expect((await me.call('POST', `/v1/invoices/${invoice.body.id}/ship`)).status).toBe(200);
     await me.call('PUT', '/v1/cart/items/CC-D', { quantity: 4 });
-    expect(await me.call('POST', '/v1/cart/checkout', { target: { invoiceId: invoice.body.id } })).toMatchObject({ status: 409, body: { code: 'invoice_locked' } });
+    expect(await me.call('POST', '/v1/cart/checkout', { target: { invoiceId: invoice.body.id } })).toMatchObject({
+      status: 409,
+      body: { code: 'invoice_locked' },
+    });
     expect((await me.call('GET', '/v1/cart')).body.lines).toMatchObject([{ sku: 'CC-D', quantity: 4 }]);
   });
 

@@ -141,7 +141,10 @@ describe('request size limit', () => {
     const total = 50 * 1024 * 1024;
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
-        if (pulled >= total) { controller.close(); return; }
+        if (pulled >= total) {
+          controller.close();
+          return;
+        }
         pulled += chunk.length;
         controller.enqueue(chunk);
       },

@@ -41,7 +41,11 @@ describe('everything at once on one invoice', () => {
     const firstEnd = actions.findIndex((x) => ENDINGS.includes(x));
     // Whatever ended it came once, and nothing but the merge's own cleanup happened after it.
     expect(actions.filter((x) => ENDINGS.includes(x)).length, actions.join(',')).toBeLessThanOrEqual(1);
-    if (firstEnd >= 0) expect(actions.slice(firstEnd + 1).every((x) => x === 'merge_cleanup'), actions.join(',')).toBe(true);
+    if (firstEnd >= 0)
+      expect(
+        actions.slice(firstEnd + 1).every((x) => x === 'merge_cleanup'),
+        actions.join(','),
+      ).toBe(true);
     const stock = await s.db.selectFrom('stock').select(['on_hand', 'reserved']).where('sku', '=', sku).executeTakeFirstOrThrow();
     expect(stock.on_hand).toBe(9);
     expect(stock.reserved).toBeLessThanOrEqual(9);

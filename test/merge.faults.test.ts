@@ -95,9 +95,7 @@ describe('stock cuts around merges and picking', () => {
     ]);
     expect(cut.status).toBe(200);
     expect(merge.status).toBe(202);
-    await expect
-      .poll(async () => (await me.call('GET', `/v1/invoices/${merge.body.invoiceId}`)).body.lines[0]?.approved, { timeout: 15_000 })
-      .toBe(6);
+    await expect.poll(async () => (await me.call('GET', `/v1/invoices/${merge.body.invoiceId}`)).body.lines[0]?.approved, { timeout: 15_000 }).toBe(6);
     await settled();
   });
 

@@ -172,7 +172,10 @@ describe('two attempts of a number allocation at once', () => {
     const { allocateNumber } = createNumberActivities(t);
     const year = 2031;
     const entity = randomUUID();
-    const [a, b] = await Promise.all([allocateNumber({ kind: 'invoice', entityId: entity, year }), allocateNumber({ kind: 'invoice', entityId: entity, year })]);
+    const [a, b] = await Promise.all([
+      allocateNumber({ kind: 'invoice', entityId: entity, year }),
+      allocateNumber({ kind: 'invoice', entityId: entity, year }),
+    ]);
     expect(a).toBe(b);
     expect(await allocateNumber({ kind: 'invoice', entityId: randomUUID(), year })).not.toBe(a);
     const counter = await t.db.selectFrom('number_counters').select('last').where('kind', '=', 'invoice').where('year', '=', year).executeTakeFirstOrThrow();

@@ -106,15 +106,17 @@ export function paymentRoutes({ db, temporal, config }: ApiDeps) {
       const id = resourceId(c);
       const fileName = safeFileName(file.name, kind.ext);
       await insertPaymentOrder(db, { id, customerId, fileName, contentType: kind.type, content: file.bytes });
-      await startOnce(temporal.workflow.start<typeof paymentOrderWorkflow>('paymentOrderWorkflow', {
-        workflowId: paymentOrderWorkflowId(id),
-        // A retry under the same key finds the first attempt's workflow: the manager is told once.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        taskQueue: config.temporal.taskQueue,
-        args: [{ paymentOrderId: id, customerId, fileName }],
-        staticSummary: `Платёжное поручение клиента ${customerId} → менеджеру`,
-      }));
+      await startOnce(
+        temporal.workflow.start<typeof paymentOrderWorkflow>('paymentOrderWorkflow', {
+          workflowId: paymentOrderWorkflowId(id),
+          // A retry under the same key finds the first attempt's workflow: the manager is told once.
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          taskQueue: config.temporal.taskQueue,
+          args: [{ paymentOrderId: id, customerId, fileName }],
+          staticSummary: `Платёжное поручение клиента ${customerId} → менеджеру`,
+        }),
+      );
       return c.json({ id }, 202, { Location: `/v1/payment-orders/${id}` });
     })
     .openapi(getOrderRoute, async (c) => {
@@ -137,7 +139,8 @@ export function paymentRoutes({ db, temporal, config }: ApiDeps) {
       const amountKopecks = parseRoubles(body.amount) ?? 0;
       if (amountKopecks <= 0) throw new Problem('validation_failed', 'Сумма должна быть больше 0', [{ path: 'json.amount', message: 'больше 0' }]);
       // A manager sees only its own customers; another's does not exist for it.
-      if (!(await customerVisibleTo(db, body.customerId, user.role === 'admin' ? 'all' : { managerEmail: user.email ?? '' }))) throw new Problem('not_found', 'Клиент не найден');
+      if (!(await customerVisibleTo(db, body.customerId, user.role === 'admin' ? 'all' : { managerEmail: user.email ?? '' })))
+        throw new Problem('not_found', 'Клиент не найден');
       const { payment, created } = await registerPayment(db, {
         id: randomUUID(),
         customerId: body.customerId,
