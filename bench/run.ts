@@ -1,60 +1,57 @@
-// `npm run bench`: each document case in its own process; time and peak memory against limits.
-// Exits non-zero when a limit is exceeded. Limits are for a 2-core CI machine with headroom.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// `npm run bench`: starts the system on embedded defaults, runs every scenario for several rounds
+// with its floor measured beside it in the same run, prints one table and writes it as JSON.
+// Ratios are the result; absolute times are context. Exits non-zero when a goal is missed, or
+// with `--report-only` never (for a look without a verdict). `--only B1,B3` runs a subset;
+// `--rounds N` (default 3) sets the rounds.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ExcelJS from 'exceljs';
+import { startBench, type Scenario, type ScenarioResult } from './lib/context.js';
+import { fmt, spread } from './lib/stats.js';
+import { SCENARIOS } from './scenarios/index.js';
 
-const LIMITS = {
-  // 50,000 rows through exceljs' streaming writer: 1.8 s / 183 MB measured (2 cores); the limit
-  // leaves room for slower CI while still catching a switch to a whole-DOM writer.
-  'sales-50k': { maxMs: 15_000, maxPeakRssMb: 350 },
-  // 500 lines + 250 boxes = 28 pages of pdfkit with an embedded, subsetted TTF: 0.7 s / 142 MB measured.
-  'inventory-500': { maxMs: 10_000, maxPeakRssMb: 250 },
-} as const;
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const rounds = Number(option('--rounds') ?? 3);
+const only = option('--only')?.split(',').map((s) => s.trim().toUpperCase());
+const reportOnly = args.includes('--report-only');
+const chosen: Scenario[] = SCENARIOS.filter((s) => !only || only.includes(s.id));
+const log = (m: string) => console.log(`bench: ${m}`);
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const dir = mkdtempSync(path.join(tmpdir(), 'bench-'));
-const results: { case: string; seconds: string; peakRssMb: string; sizeKb: string; limit: string; check: string; ok: boolean }[] = [];
-
+const results: ScenarioResult[] = [];
+const { ctx, stop } = await startBench(rounds, log);
 try {
-  for (const [name, limit] of Object.entries(LIMITS)) {
-    const out = path.join(dir, name);
-    const stdout = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'cases.ts'), name, out], { encoding: 'utf8' });
-    const m = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { ms: number; bytes: number; peakRssMb: number };
-    // Read the file back so a broken generator cannot pass on speed alone.
-    const bytes = readFileSync(out);
-    let check: string;
-    if (name === 'sales-50k') {
-      const wb = new ExcelJS.Workbook();
-      await wb.xlsx.load(bytes as unknown as ArrayBuffer);
-      const rows = wb.worksheets[0]?.actualRowCount ?? 0;
-      check = rows >= 50_000 ? `${rows} rows` : `FAIL: ${rows} rows`;
-    } else {
-      const pages = (bytes.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
-      check = bytes.subarray(0, 5).toString() === '%PDF-' && pages > 10 ? `${pages} pages` : `FAIL: ${pages} pages`;
-    }
-    const ok = m.ms <= limit.maxMs && m.peakRssMb <= limit.maxPeakRssMb && !check.startsWith('FAIL');
-    results.push({
-      case: name,
-      seconds: (m.ms / 1000).toFixed(2),
-      peakRssMb: m.peakRssMb.toFixed(0),
-      sizeKb: (m.bytes / 1024).toFixed(0),
-      limit: `≤ ${limit.maxMs / 1000} s, ≤ ${limit.maxPeakRssMb} MB`,
-      check,
-      ok,
-    });
+  for (const scenario of chosen) {
+    log(`${scenario.id}…`);
+    const started = Date.now();
+    results.push(...(await scenario.run(ctx)));
+    log(`${scenario.id} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  await stop();
 }
 
-console.table(results);
-const failed = results.filter((r) => !r.ok);
-if (failed.length) {
-  console.error(`bench: over the limit: ${failed.map((r) => r.case).join(', ')}`);
-  process.exit(1);
-}
-console.log('bench: all within limits');
+const rows = results.map((r) => ({
+  id: r.id,
+  scenario: r.scenario,
+  figure: `${fmt(r.figure.median)} ${r.unit} (${spread(r.figure)})`,
+  floor: `${fmt(r.floor.median)} ${r.unit} (${spread(r.floor)})`,
+  ratio: `${fmt(r.ratio, 2)} ${r.ratioMeaning}`,
+  goal: r.goal,
+  met: r.met ? 'yes' : 'NO',
+}));
+console.table(rows);
+for (const r of results) if (r.counts) console.log(`${r.id} counts: ${Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+
+const outDir = join(fileURLToPath(new URL('..', import.meta.url)), '.data', 'bench');
+mkdirSync(outDir, { recursive: true });
+const outFile = join(outDir, 'results.json');
+writeFileSync(outFile, JSON.stringify({ at: new Date().toISOString(), rounds, results }, null, 2));
+log(`table written to ${outFile}`);
+
+const missed = results.filter((r) => !r.met);
+console.log(`bench: ${results.length - missed.length} passed, ${missed.length} failed`);
+if (missed.length && !reportOnly) process.exitCode = 1;

@@ -23,6 +23,7 @@ export interface CallOptions {
   body?: unknown;
   idempotencyKey?: string;
   timeoutMs?: number;
+  headers?: Record<string, string>;
 }
 
 export type Call = (method: string, path: string, opts?: CallOptions) => Promise<Reply>;
@@ -35,7 +36,7 @@ export async function tokenFor(user: User): Promise<string> {
 export function caller(base: string | (() => string), token: string): Call {
   return async (method, path, opts = {}) => {
     const url = new URL(path, typeof base === 'string' ? base : base()).toString();
-    const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}`, ...opts.headers };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
     const started = Date.now();
