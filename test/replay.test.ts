@@ -3,7 +3,8 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, it, inject } from 'vitest';
 
-// Histories recorded from real runs (`npm run record-histories`). Replaying them against today's
+// Histories recorded from real runs (`npm run record-histories`; `*.before-<patch>.json` were recorded
+// before that patch, so both sides of it stay covered). Replaying them against today's
 // workflow code fails on any change that would break running workflows: such a change needs
 // `patched()`, not a silent edit.
 Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -4,7 +4,7 @@ import { SYSTEM_ACTOR, type InvoiceState } from '../core/contracts/invoice.js';
 import type { OrderProjection, OrderStatus, OrderWorkflowInput } from '../core/contracts/order.js';
 import { CustomerIdAttribute, InvoiceNumberAttribute, InvoiceStatusAttribute } from '../core/contracts/search-attributes.js';
 import { moscowYear } from '../core/domain/time.js';
-import { db, email } from './activities.js';
+import { dbSteps, email } from './activities.js';
 import { invoiceWorkflow } from './invoice.workflow.js';
 
 /**
@@ -13,6 +13,7 @@ import { invoiceWorkflow } from './invoice.workflow.js';
  */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<{ invoiceId: string }> {
   const { orderId, customerId, lines } = input;
+  const db = dbSteps();
   const project = (status: OrderStatus, invoiceId: string | null = null, error: string | null = null) => {
     const order: OrderProjection = { id: orderId, customerId, status, lines, invoiceId, error };
     return db.projectOrder.executeWithOptions({ summary: `order → ${status}` }, [order]);

@@ -7,7 +7,7 @@ import type { WorkflowSettings } from '../../core/contracts/settings.js';
 import type { CommandRefusal } from '../../core/domain/invoice-commands.js';
 import type { InvoiceLine, InvoiceStatus } from '../../core/domain/invoice.js';
 import { keepManualPrices, type QuantityChange } from '../../core/domain/lines.js';
-import { db, email } from '../activities.js';
+import { dbSteps, email } from '../activities.js';
 
 /** How many recent request ids an invoice remembers (carried across continue-as-new). */
 const REMEMBERED_REQUESTS = 500;
@@ -83,7 +83,9 @@ export class InvoiceContext {
       upsertSearchAttributes([{ key: InvoiceStatusAttribute, value: next.status }]);
     }
     this.state = { ...next, version: this.state.version + 1 };
-    await db.projectInvoice.executeWithOptions({ summary: `${action}: → ${this.state.status} (v${this.state.version})` }, [{ state: this.state, event }]);
+    await dbSteps().projectInvoice.executeWithOptions({ summary: `${action}: → ${this.state.status} (v${this.state.version})` }, [
+      { state: this.state, event },
+    ]);
   }
 
   /** Status emails go out once per version (their key), and never hold the invoice up. */
@@ -115,7 +117,7 @@ export class InvoiceContext {
 
   /** Sets reservations to `targets` and returns the checked lines (manual prices kept). */
   async reserve(targets: QuantityChange[], summary: string): Promise<InvoiceLine[]> {
-    const checked = await db.reserveInvoiceLines.executeWithOptions({ summary }, [{ invoiceId: this.state.id, lines: targets }]);
+    const checked = await dbSteps().reserveInvoiceLines.executeWithOptions({ summary }, [{ invoiceId: this.state.id, lines: targets }]);
     return keepManualPrices(this.state.lines, checked);
   }
 
@@ -126,7 +128,7 @@ export class InvoiceContext {
 
   /** Deletes the invoice, giving its stock back. */
   async remove(actor: Actor, action: string): Promise<void> {
-    await db.releaseInvoiceReservations.executeWithOptions({ summary: 'release reservations' }, [{ invoiceId: this.state.id }]);
+    await dbSteps().releaseInvoiceReservations.executeWithOptions({ summary: 'release reservations' }, [{ invoiceId: this.state.id }]);
     await this.commit({ ...this.state, status: 'deleted', expiresAt: null }, actor, action);
   }
 }
