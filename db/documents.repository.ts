@@ -75,11 +75,8 @@ export async function listDocuments(
   let q = db.selectFrom('documents').select(META).where('customer_id', '=', customerId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit);
   if (opts.type) q = q.where('type', '=', opts.type);
   const after = opts.after;
-  if (after) {
-    q = q.where((eb) =>
-      eb.or([eb('created_at', '<', new Date(after.createdAt)), eb.and([eb('created_at', '=', new Date(after.createdAt)), eb('id', '<', after.id)])]),
-    );
-  }
+  // A row comparison, so the index can start at the cursor (see listInvoices).
+  if (after) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(new Date(after.createdAt), after.id)));
   return (await q.execute()).map(toRow);
 }
 
