@@ -2,5 +2,7 @@
 import type { Scenario } from '../lib/context.js';
 import { b1 } from './b1-orders.js';
 import { b3 } from './b3-edit.js';
+import { b5 } from './b5-documents.js';
+import { b6 } from './b6-order-form.js';
 
-export const SCENARIOS: Scenario[] = [b1, b3];
+export const SCENARIOS: Scenario[] = [b1, b3, b5, b6];
