@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { buildWorkbook, type XlsxColumn } from './xlsx.js';
 import { inspectZip, isZip, readZipEntry, type ZipLimits } from './zip-guard.js';
@@ -131,54 +132,65 @@ function cellText(value: ExcelJS.CellValue): string {
 
 /** Reads the filled rows of an order form that passed `checkWorkbook`. */
 export async function readOrderForm(buf: Buffer): Promise<{ ok: true; lines: FormLine[]; rejected: FormRejection[] } | ({ ok: false } & FileRefusal)> {
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(buf as unknown as ArrayBuffer);
-  } catch {
-    return { ok: false, code: 'unsupported_file', reason: 'Файл Excel повреждён и не читается' };
-  }
-  const ws = wb.worksheets[0];
   const notAForm = {
     ok: false as const,
     code: 'unsupported_file' as const,
     reason: `Это не бланк заказа: нет колонок «${SKU_HEADER}» и «${QTY_HEADER}». Скачайте бланк в кабинете`,
   };
-  if (!ws) return notAForm;
-  // The header is the first row (of the first 20) that has both columns.
-  let headerRow = 0;
-  let skuCol = 0;
-  let qtyCol = 0;
-  for (let r = 1; r <= Math.min(20, ws.rowCount) && !headerRow; r++) {
-    ws.getRow(r).eachCell((cell, col) => {
-      const text = cellText(cell.value).trim().toLowerCase();
-      if (text === SKU_HEADER.toLowerCase()) skuCol = col;
-      if (text === QTY_HEADER.toLowerCase()) qtyCol = col;
-    });
-    if (skuCol && qtyCol) headerRow = r;
-    else [skuCol, qtyCol] = [0, 0];
-  }
-  if (!headerRow) return notAForm;
-
   const lines: FormLine[] = [];
   const rejected: FormRejection[] = [];
   const seen = new Map<string, number>();
-  ws.eachRow((row, r) => {
-    if (r <= headerRow) return;
-    const sku = cellText(row.getCell(skuCol).value).trim();
-    const rawQty = row.getCell(qtyCol).value;
-    const qtyText = cellText(rawQty).trim().replace(/\s+/g, '').replace(',', '.');
-    if (!qtyText) return; // an empty quantity: the customer did not order this SKU
-    if (!sku) return void rejected.push({ row: r, reason: 'не указан SKU' });
-    const quantity = Number(qtyText);
-    if (!Number.isFinite(quantity) || !/^-?\d+(\.\d+)?$/.test(qtyText))
-      return void rejected.push({ row: r, sku, reason: `количество «${cellText(rawQty)}» — не число` });
-    if (!Number.isInteger(quantity)) return void rejected.push({ row: r, sku, reason: 'количество должно быть целым числом штук' });
-    if (quantity < 0) return void rejected.push({ row: r, sku, reason: 'количество не может быть отрицательным' });
-    if (quantity > 1_000_000) return void rejected.push({ row: r, sku, reason: 'количество больше 1 000 000' });
-    const first = seen.get(sku);
-    if (first !== undefined) return void rejected.push({ row: r, sku, reason: `SKU повторяется: уже указан в строке ${first}` });
-    seen.set(sku, r);
-    lines.push({ row: r, sku, quantity });
+  // Streamed row by row: a 10,000-row form read whole held ~100 MB in the API process (bench B6).
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buf]), { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore' });
+  try {
+    for await (const sheet of reader) {
+      // The header is the first row (of the first 20) that has both columns.
+      let header: { row: number; skuCol: number; qtyCol: number } | undefined;
+      for await (const row of sheet) {
+        if (!header) {
+          if (row.number > 20) break;
+          header = headerOf(row);
+          continue;
+        }
+        const rejection = readLine(row, header, seen, lines);
+        if (rejection) rejected.push(rejection);
+      }
+      if (!header) return notAForm;
+      return { ok: true, lines, rejected };
+    }
+  } catch {
+    return { ok: false, code: 'unsupported_file', reason: 'Файл Excel повреждён и не читается' };
+  }
+  return notAForm; // no worksheet at all
+}
+
+function headerOf(row: ExcelJS.Row): { row: number; skuCol: number; qtyCol: number } | undefined {
+  let skuCol = 0;
+  let qtyCol = 0;
+  row.eachCell((cell, col) => {
+    const text = cellText(cell.value).trim().toLowerCase();
+    if (text === SKU_HEADER.toLowerCase()) skuCol = col;
+    if (text === QTY_HEADER.toLowerCase()) qtyCol = col;
   });
-  return { ok: true, lines, rejected };
+  return skuCol && qtyCol ? { row: row.number, skuCol, qtyCol } : undefined;
+}
+
+/** Adds the row's line to `lines`, or says why it is refused; an empty quantity is no line at all. */
+function readLine(row: ExcelJS.Row, header: { skuCol: number; qtyCol: number }, seen: Map<string, number>, lines: FormLine[]): FormRejection | undefined {
+  const r = row.number;
+  const sku = cellText(row.getCell(header.skuCol).value).trim();
+  const rawQty = row.getCell(header.qtyCol).value;
+  const qtyText = cellText(rawQty).trim().replace(/\s+/g, '').replace(',', '.');
+  if (!qtyText) return undefined; // the customer did not order this SKU
+  if (!sku) return { row: r, reason: 'не указан SKU' };
+  const quantity = Number(qtyText);
+  if (!Number.isFinite(quantity) || !/^-?\d+(\.\d+)?$/.test(qtyText)) return { row: r, sku, reason: `количество «${cellText(rawQty)}» — не число` };
+  if (!Number.isInteger(quantity)) return { row: r, sku, reason: 'количество должно быть целым числом штук' };
+  if (quantity < 0) return { row: r, sku, reason: 'количество не может быть отрицательным' };
+  if (quantity > 1_000_000) return { row: r, sku, reason: 'количество больше 1 000 000' };
+  const first = seen.get(sku);
+  if (first !== undefined) return { row: r, sku, reason: `SKU повторяется: уже указан в строке ${first}` };
+  seen.set(sku, r);
+  lines.push({ row: r, sku, quantity });
+  return undefined;
 }
