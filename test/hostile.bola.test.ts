@@ -91,7 +91,7 @@ const VICTIM_MANAGER = 'bola-victim@supplier.example';
 const ATTACKER_MANAGER = 'bola-attacker@supplier.example';
 
 beforeAll(async () => {
-  s = await startTestStack({ RATE_LIMIT_WRITES_PER_MINUTE: '0' });
+  s = await startTestStack();
   await addProduct(s.db, 'BOLA-1', { onHand: 100, piecesPerBox: 2 });
   await addProduct(s.db, 'BOLA-2', { onHand: 100 });
   const victim = await newCustomer(s, { managerEmail: VICTIM_MANAGER });
