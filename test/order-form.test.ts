@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CART_LINES } from '../core/domain/limits.js';
 import { addProduct, bearer, customerUser } from './support/fixtures.js';
 import { newCustomer } from './support/scenario.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -77,6 +78,24 @@ describe('order form', () => {
       ],
     });
     expect(await cartOf(me.call)).toEqual({ 'OF-1': 5, 'OF-2': 3 });
+  });
+
+  it(`refuses a form with more than ${MAX_CART_LINES} filled rows as a whole, with the count, cart unchanged`, async () => {
+    const skus = Array.from({ length: MAX_CART_LINES + 1 }, (_, i) => `OF-MANY-${i}`);
+    await s.db
+      .insertInto('products')
+      .values(skus.map((sku) => ({ sku, article: 'OF-MANY', name: sku, price_kopecks: 100, pieces_per_box: 1 })))
+      .execute();
+    const me = await newCustomer(s);
+    await me.call('PUT', '/v1/cart/items/OF-2', { quantity: 9 });
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Бланк');
+    ws.addRow(['SKU', 'Количество']);
+    for (const sku of skus) ws.addRow([sku, 1]);
+    const res = await upload(s, customerUser(me.id), '/v1/cart/upload', Buffer.from(await wb.xlsx.writeBuffer()), 'бланк.xlsx');
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'too_many_lines', detail: expect.stringContaining(`заполнено ${MAX_CART_LINES + 1} позиций`) });
+    expect(await cartOf(me.call)).toEqual({ 'OF-2': 9 });
   });
 
   it('refuses hostile files fast with a code, changing nothing', async () => {

@@ -6,6 +6,7 @@ import { buildOrderForm, checkWorkbook, ORDER_FORM_LIMITS, readOrderForm, type F
 import { XLSX_CONTENT_TYPE } from '../../formats/xlsx.js';
 import { moscowToday } from '../../core/domain/periods.js';
 import { customerIdOf, registeredCustomerId, requireRole } from '../auth.js';
+import { MAX_CART_LINES } from '../../core/domain/limits.js';
 import { Problem } from '../errors.js';
 import { commonErrors, createRouter, json, type ApiDeps } from '../router.js';
 import { contentDisposition, MULTIPART_FILE_BODY, uploadedFile } from '../uploads.js';
@@ -80,6 +81,9 @@ export function orderFormRoutes({ db }: ApiDeps) {
       rejected.sort((a, b) => a.row - b.row);
       const set = valid.filter((l) => l.quantity > 0);
       const removed = valid.filter((l) => l.quantity === 0);
+      // Said with the count before the database is asked: the cart could never take them all.
+      if (set.length > MAX_CART_LINES)
+        throw new Problem('too_many_lines', `В бланке заполнено ${set.length} позиций, а в корзине помещается не больше ${MAX_CART_LINES}: разделите заказ`);
       // One transaction: the cart gets the whole file's valid rows or none of them.
       await applyOrderForm(db, customerId, { set, removed });
       return c.json({ added: set.length, removed: removed.length, rejected }, 200);
