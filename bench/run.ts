@@ -16,7 +16,9 @@ const option = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const rounds = Number(option('--rounds') ?? 3);
-const only = option('--only')?.split(',').map((s) => s.trim().toUpperCase());
+const only = option('--only')
+  ?.split(',')
+  .map((s) => s.trim().toUpperCase());
 const reportOnly = args.includes('--report-only');
 const chosen: Scenario[] = SCENARIOS.filter((s) => !only || only.includes(s.id));
 const log = (m: string) => console.log(`bench: ${m}`);
@@ -44,7 +46,13 @@ const rows = results.map((r) => ({
   met: r.met ? 'yes' : 'NO',
 }));
 console.table(rows);
-for (const r of results) if (r.counts) console.log(`${r.id} counts: ${Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+for (const r of results)
+  if (r.counts)
+    console.log(
+      `${r.id} counts: ${Object.entries(r.counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
 
 const outDir = join(fileURLToPath(new URL('..', import.meta.url)), '.data', 'bench');
 mkdirSync(outDir, { recursive: true });

@@ -48,10 +48,7 @@ export const b3: Scenario = {
     const history = await ctx.temporal.workflow.getHandle(`invoice/${invoiceId}`).fetchHistory();
     const events = history.events ?? [];
     const edits = events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
-    const result = [
-      row('p50', 'floorP50', 'context', true),
-      row('p99', 'floorP99', '≤ floor p99 + 5 ms', figures.p99.median <= figures.floorP99.median + 5),
-    ];
+    const result = [row('p50', 'floorP50', 'context', true), row('p99', 'floorP99', '≤ floor p99 + 5 ms', figures.p99.median <= figures.floorP99.median + 5)];
     result[1]!.counts = {
       'activities per edit': edits ? (events.filter((e) => e.activityTaskScheduledEventAttributes).length / edits).toFixed(1) : 'n/a',
       'workflow tasks per edit': edits ? (events.filter((e) => e.workflowTaskCompletedEventAttributes).length / edits).toFixed(1) : 'n/a',
