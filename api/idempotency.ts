@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Db } from '../db/database.js';
 import {
@@ -41,6 +42,18 @@ export function stableUuid(...parts: unknown[]): string {
   hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Awaits a workflow start whose id is derived from the request: finding that workflow already
+ * there (a retry, a double click) is the same start, not an error.
+ */
+export async function startOnce(started: Promise<unknown>): Promise<void> {
+  try {
+    await started;
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }
 
 /**

@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { cartItems, cartRows, clearCart, removeCartItem, setCartItem, takeFromCart, type CartRow } from '../../db/cart.repository.js';
 import { findInvoice } from '../../db/invoices.repository.js';
 import { addItemsUpdate } from '../../core/contracts/invoice-messages.js';
@@ -11,7 +10,7 @@ import { orderWorkflowId } from '../../core/contracts/ids.js';
 import { formatRoubles } from '../../core/domain/money.js';
 import { customerIdOf, registeredCustomerId, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
-import { stableUuid } from '../idempotency.js';
+import { stableUuid, startOnce } from '../idempotency.js';
 import { commonErrors, createRouter, json, Money, Quantity, Sku, type ApiDeps } from '../router.js';
 
 const CartSchema = z
@@ -134,18 +133,16 @@ export function cartRoutes({ db, temporal, config }: ApiDeps) {
         return c.json({ invoiceId: invoice.id }, 202, { Location: `/v1/invoices/${invoice.id}` });
       }
       const orderId = checkoutId(customerId, 'new', rows);
-      try {
-        await temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+      await startOnce(
+        temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
           workflowId: orderWorkflowId(orderId),
           taskQueue: config.temporal.taskQueue,
           // The same cart never becomes a second order, however often it is sent.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           args: [{ orderId, customerId, lines, placedAt: new Date().toISOString(), settings: config.durations }],
           staticSummary: `Заказ ${orderId}: ${lines.length} поз.`,
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      }
+        }),
+      );
       // Recorded after the start: the workflow carries the lines, so an order whose answer was
       // lost still completes, and the same checkout sent again only finishes this step.
       await recordPlacedOrder(db, { id: orderId, customerId, lines }, rows);

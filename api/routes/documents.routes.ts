@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Context } from 'hono';
 import { failDocument, findDocument, insertDocument, listDocuments, readDocumentFile, type DocumentRow } from '../../db/documents.repository.js';
 import { findInvoice } from '../../db/invoices.repository.js';
@@ -13,7 +12,7 @@ import { PACKING_LAYOUTS } from '../../core/domain/reports.js';
 import type { documentWorkflow } from '../../workflows/document.workflow.js';
 import { customerIdOf, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
-import { resourceId } from '../idempotency.js';
+import { resourceId, startOnce } from '../idempotency.js';
 import { commonErrors, createRouter, decodeCursor, encodeCursor, json, MoneyInput, PageQuery, type ApiDeps, type AppEnv } from '../router.js';
 import { contentDisposition } from '../uploads.js';
 
@@ -139,17 +138,18 @@ export function documentRoutes({ db, temporal, config }: ApiDeps) {
     const documentId = resourceId(c);
     await insertDocument(db, { id: documentId, customerId, params });
     try {
-      await temporal.workflow.start<typeof documentWorkflow>('documentWorkflow', {
-        workflowId: documentWorkflowId(documentId),
-        // A retry under the same key may find the workflow started, or even finished: one document.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        taskQueue: config.temporal.taskQueue,
-        args: [{ documentId, customerId, type: params.type }],
-        staticSummary: `${DOCUMENT_TITLES[params.type]} для клиента ${customerId}`,
-      });
+      await startOnce(
+        temporal.workflow.start<typeof documentWorkflow>('documentWorkflow', {
+          workflowId: documentWorkflowId(documentId),
+          // A retry under the same key may find the workflow started, or even finished: one document.
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          taskQueue: config.temporal.taskQueue,
+          args: [{ documentId, customerId, type: params.type }],
+          staticSummary: `${DOCUMENT_TITLES[params.type]} для клиента ${customerId}`,
+        }),
+      );
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return c.json({ documentId }, 202, { Location: `/v1/documents/${documentId}` });
       await failDocument(db, documentId, 'Не удалось поставить документ в очередь');
       throw err;
     }

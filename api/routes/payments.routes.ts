@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { customerVisibleTo } from '../../db/customers.repository.js';
 import { insertPaymentOrder, readPaymentOrder, registerPayment } from '../../db/payments.repository.js';
 import { paymentOrderWorkflowId } from '../../core/contracts/ids.js';
@@ -8,7 +7,7 @@ import { formatRoubles, parseRoubles } from '../../core/domain/money.js';
 import type { paymentOrderWorkflow } from '../../workflows/document.workflow.js';
 import { customerIdOf, registeredCustomerId, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
-import { resourceId } from '../idempotency.js';
+import { resourceId, startOnce } from '../idempotency.js';
 import { commonErrors, createRouter, json, Money, MoneyInput, type ApiDeps } from '../router.js';
 import { MULTIPART_FILE_BODY, PAYMENT_ORDER_MAX_BYTES, uploadedFile } from '../uploads.js';
 
@@ -82,15 +81,6 @@ const paymentRoute = createRoute({
   },
   responses: { 201: json(PaymentSchema, 'Registered'), 200: json(PaymentSchema, 'Already registered with this reference'), ...commonErrors },
 });
-
-/** A start that finds the workflow already there (a retry under the same key) is the same start. */
-async function startOnce(started: Promise<unknown>): Promise<void> {
-  try {
-    await started;
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
-}
 
 export function paymentRoutes({ db, temporal, config }: ApiDeps) {
   const router = createRouter();
