@@ -8,7 +8,7 @@
 //
 // Schemathesis comes from PyPI into .tools/fuzz-venv on first use (pinned below).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +100,7 @@ async function main(): Promise<number> {
     const failedRoles: string[] = [];
     for (const [role, token] of roles) {
       const reportDir = join(dataDir, `report-${role}`);
+      const logFile = join(dataDir, `schemathesis-${role}.log`);
       console.log(`\n=== ${role}: schemathesis, ${examples} examples per operation ===`);
       const run = spawnSync(
         schemathesis,
@@ -124,9 +125,12 @@ async function main(): Promise<number> {
           '--suppress-health-check',
           'all',
         ],
-        // cwd: Schemathesis keeps a .schemathesis cache folder in its working directory.
-        { stdio: 'inherit', cwd: dataDir, env: { ...process.env, NO_COLOR: '1' } },
+        // cwd: Schemathesis keeps a .schemathesis cache folder in its working directory. Its own
+        // report goes to a log file: its pytest-like banners would make CI read it as the test
+        // runner's closing summary, so only our counts (and the log's tail on a failure) are printed.
+        { stdio: ['ignore', openSync(logFile, 'w'), 'inherit'], cwd: dataDir, env: { ...process.env, NO_COLOR: '1' } },
       );
+      if (run.status !== 0) console.log(readFileSync(logFile, 'utf8').split('\n').slice(-60).join('\n'));
       const harFile = join(reportDir, readdirHar(reportDir));
       const entries = (JSON.parse(readFileSync(harFile, 'utf8')) as { log: { entries: HarEntry[] } }).log.entries;
       const serverErrors = entries.filter((e) => e.response.status >= 500);
@@ -135,7 +139,9 @@ async function main(): Promise<number> {
       totals.serverErrors += serverErrors.length;
       if (run.status !== 0) totals.failures++;
       if (run.status !== 0 || serverErrors.length > 0) failedRoles.push(role);
-      console.log(`${role}: ${entries.length} responses, ${serverErrors.length} 5xx, schemathesis exit ${run.status ?? 'signal'}`);
+      console.log(
+        `${role}: ${entries.length} responses, ${serverErrors.length} 5xx, schemathesis exit ${run.status ?? 'signal'} (FUZZ_KEEP=1 keeps its log, ${logFile})`,
+      );
       for (const e of serverErrors.slice(0, 10)) console.log(`  5xx: ${e.response.status} ${e.request.method} ${e.request.url}`);
     }
     const byStatus = [...statuses.entries()]
@@ -145,6 +151,7 @@ async function main(): Promise<number> {
     console.log(`\nfuzz: ${totals.responses} responses (${byStatus}); ${totals.serverErrors} 5xx; roles with failed checks: ${totals.failures}`);
     // The plain closing line CI reads, a role each: one with a 5xx or a failed check has failed.
     console.log(`fuzz: ${roles.size - failedRoles.length} passed, ${failedRoles.length} failed`);
+    if (process.env.CI_COUNTS_FILE) appendFileSync(process.env.CI_COUNTS_FILE, `${roles.size - failedRoles.length} ${failedRoles.length} 0\n`);
     return totals.serverErrors === 0 && totals.failures === 0 ? 0 : 1;
   } finally {
     stop();
