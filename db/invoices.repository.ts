@@ -1,7 +1,9 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { InvoiceEvent, InvoiceState } from '../core/contracts/invoice.js';
+import type { OrderLineInput } from '../core/contracts/order.js';
 import { invoiceTotal, type InvoiceStatus } from '../core/domain/invoice.js';
 import type { Db } from './database.js';
+import { reserveLinesIn, type Tx } from './stock.repository.js';
 import type { InvoicesTable } from './schema.js';
 
 /**
@@ -102,40 +104,53 @@ export async function invoiceHistory(db: Db, id: string): Promise<InvoiceEvent[]
  * Upserts the read model and appends the event to the history, in one transaction; a stale
  * (lower-version) write, e.g. a late retry, changes nothing.
  */
-export async function projectInvoice(db: Db, state: InvoiceState, event: InvoiceEvent | null): Promise<void> {
-  const row = toRow(state);
+export function projectInvoice(db: Db, state: InvoiceState, event: InvoiceEvent | null): Promise<void> {
+  return db.transaction().execute((trx) => writeProjection(trx, state, event));
+}
+
+/**
+ * An edit's one step: shrinks the invoice's reservations to its lines and writes the edited
+ * invoice in the same transaction, so the stock and the read model move together (and in one
+ * round trip from the workflow). Lines only shrink here, so every one is met in full.
+ */
+export async function shrinkReservationsAndProject(db: Db, lines: OrderLineInput[], state: InvoiceState, event: InvoiceEvent): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('invoices')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .column('id')
-          .doUpdateSet({ ...row, updated_at: new Date() })
-          .where('invoices.version', '<', state.version),
-      )
-      .execute();
-    if (event) {
-      await trx
-        .insertInto('invoice_events')
-        .values({
-          invoice_id: state.id,
-          seq: state.version,
-          at: event.at,
-          actor_type: event.actor.type,
-          actor_id: event.actor.id,
-          action: event.action,
-          from_status: event.fromStatus,
-          to_status: event.toStatus,
-          details: JSON.stringify(event.details),
-        })
-        .onConflict((oc) => oc.columns(['invoice_id', 'seq']).doNothing())
-        .execute();
-    }
+    await reserveLinesIn(trx, state.id, lines);
+    await writeProjection(trx, state, event);
   });
 }
 
-/** The projected status, whoever owns the invoice; undefined when it is not projected. */
+async function writeProjection(trx: Tx, state: InvoiceState, event: InvoiceEvent | null): Promise<void> {
+  const row = toRow(state);
+  await trx
+    .insertInto('invoices')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet({ ...row, updated_at: new Date() })
+        .where('invoices.version', '<', state.version),
+    )
+    .execute();
+  if (event) {
+    await trx
+      .insertInto('invoice_events')
+      .values({
+        invoice_id: state.id,
+        seq: state.version,
+        at: event.at,
+        actor_type: event.actor.type,
+        actor_id: event.actor.id,
+        action: event.action,
+        from_status: event.fromStatus,
+        to_status: event.toStatus,
+        details: JSON.stringify(event.details),
+      })
+      .onConflict((oc) => oc.columns(['invoice_id', 'seq']).doNothing())
+      .execute();
+  }
+}
+
 export async function findInvoiceStatus(db: Db, id: string): Promise<InvoiceStatus | undefined> {
   const row = await db.selectFrom('invoices').select('status').where('id', '=', id).executeTakeFirst();
   return row?.status;

@@ -119,35 +119,38 @@ export interface LineReservation {
  * Sets what the invoice holds to its lines, each as far as the free stock allows, and releases
  * whatever it held but no longer lists (desired state). Returns each line's outcome, in order.
  */
-export async function reserveInvoiceLines(db: Db, invoiceId: string, lines: OrderLineInput[]): Promise<LineReservation[]> {
-  return db.transaction().execute(async (trx) => {
-    const { held, stock } = await lockInvoicesAndStock(
-      trx,
-      [invoiceId],
-      lines.map((l) => l.sku),
-    );
-    const heldBySku = new Map(held.map((r) => [r.sku, r.quantity]));
-    const productBySku = await invoiceProducts(trx, [...new Set(lines.map((l) => l.sku))]);
+export function reserveInvoiceLines(db: Db, invoiceId: string, lines: OrderLineInput[]): Promise<LineReservation[]> {
+  return db.transaction().execute((trx) => reserveLinesIn(trx, invoiceId, lines));
+}
 
-    const checked: LineReservation[] = [];
-    for (const { sku, quantity } of lines) {
-      const product = productBySku.get(sku);
-      const current = heldBySku.get(sku) ?? 0;
-      heldBySku.delete(sku);
-      if (!product) {
-        checked.push({ sku, requested: quantity, approved: 0, product: undefined });
-        continue;
-      }
-      const row = stock.get(sku);
-      const free = row ? row.on_hand - row.reserved + current : 0;
-      const approved = approveQuantity(quantity, free);
-      await setReservation(trx, invoiceId, sku, approved);
-      checked.push({ sku, requested: quantity, approved, product });
+/** reserveInvoiceLines inside a caller's transaction (which then holds the invoice's lock first). */
+export async function reserveLinesIn(trx: Tx, invoiceId: string, lines: OrderLineInput[]): Promise<LineReservation[]> {
+  const { held, stock } = await lockInvoicesAndStock(
+    trx,
+    [invoiceId],
+    lines.map((l) => l.sku),
+  );
+  const heldBySku = new Map(held.map((r) => [r.sku, r.quantity]));
+  const productBySku = await invoiceProducts(trx, [...new Set(lines.map((l) => l.sku))]);
+
+  const checked: LineReservation[] = [];
+  for (const { sku, quantity } of lines) {
+    const product = productBySku.get(sku);
+    const current = heldBySku.get(sku) ?? 0;
+    heldBySku.delete(sku);
+    if (!product) {
+      checked.push({ sku, requested: quantity, approved: 0, product: undefined });
+      continue;
     }
-    // Desired state: whatever the invoice held but no longer lists is released.
-    for (const sku of heldBySku.keys()) await setReservation(trx, invoiceId, sku, 0);
-    return checked;
-  });
+    const row = stock.get(sku);
+    const free = row ? row.on_hand - row.reserved + current : 0;
+    const approved = approveQuantity(quantity, free);
+    await setReservation(trx, invoiceId, sku, approved);
+    checked.push({ sku, requested: quantity, approved, product });
+  }
+  // Desired state: whatever the invoice held but no longer lists is released.
+  for (const sku of heldBySku.keys()) await setReservation(trx, invoiceId, sku, 0);
+  return checked;
 }
 
 export async function releaseInvoiceReservations(db: Db, invoiceId: string): Promise<void> {

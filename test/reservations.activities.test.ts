@@ -139,3 +139,60 @@ describe('projectInvoice', () => {
     expect(events).toHaveLength(2);
   });
 });
+
+describe('shrinkAndProjectInvoice (an edit in one step)', () => {
+  it('lowers reservations and writes the edited invoice together; a retry changes nothing; a failed write keeps the stock', async () => {
+    const { reserveInvoiceLines } = createReservationActivities(t);
+    const { projectInvoice, shrinkAndProjectInvoice } = createProjectionActivities(t);
+    await addProduct(t.db, 'S1-A', { onHand: 10 });
+    await addProduct(t.db, 'S1-B', { onHand: 10 });
+    const customerId = await addCustomer(t.db);
+    const v1: InvoiceState = {
+      id: randomUUID(),
+      number: `СЧ-2026-${randomUUID().slice(0, 6)}`,
+      customerId,
+      orderId: null,
+      status: 'confirmed',
+      lines: [],
+      version: 1,
+      createdAt: new Date().toISOString(),
+      confirmedAt: null,
+      expiresAt: null,
+      mergedInto: null,
+      boxes: null,
+      realization: null,
+    };
+    const event = {
+      at: new Date().toISOString(),
+      actor: { type: 'customer' as const, id: 'c' },
+      action: 'edit',
+      fromStatus: 'confirmed' as const,
+      toStatus: 'draft' as const,
+      details: {},
+    };
+    await reserveInvoiceLines({
+      invoiceId: v1.id,
+      lines: [
+        { sku: 'S1-A', quantity: 6 },
+        { sku: 'S1-B', quantity: 2 },
+      ],
+    });
+    await projectInvoice({ state: v1, event: null });
+
+    // A write that fails (an unknown customer) rolls the shrink back with it.
+    const broken = { ...v1, customerId: randomUUID(), status: 'draft' as const, version: 2 };
+    await expect(shrinkAndProjectInvoice({ lines: [{ sku: 'S1-A', quantity: 1 }], state: broken, event })).rejects.toThrow();
+    expect(await stockOf(t.db, 'S1-A')).toMatchObject({ reserved: 6, reservationsSum: 6 });
+    expect(await stockOf(t.db, 'S1-B')).toMatchObject({ reserved: 2, reservationsSum: 2 });
+
+    const v2 = { ...v1, status: 'draft' as const, version: 2 };
+    const input = { lines: [{ sku: 'S1-A', quantity: 2 }], state: v2, event };
+    await shrinkAndProjectInvoice(input);
+    await shrinkAndProjectInvoice(input); // an attempt that overlapped its retry
+    expect(await stockOf(t.db, 'S1-A')).toMatchObject({ reserved: 2, reservationsSum: 2 });
+    expect(await stockOf(t.db, 'S1-B')).toMatchObject({ reserved: 0, reservationsSum: 0 });
+    const row = await t.db.selectFrom('invoices').select(['status', 'version']).where('id', '=', v1.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'draft', version: 2 });
+    expect(await t.db.selectFrom('invoice_events').select('seq').where('invoice_id', '=', v1.id).execute()).toHaveLength(1);
+  });
+});

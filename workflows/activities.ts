@@ -13,6 +13,7 @@ type DbActivities = Pick<
   | 'pinInvoiceReservations'
   | 'allocateNumber'
   | 'projectInvoice'
+  | 'shrinkAndProjectInvoice'
   | 'projectOrder'
   | 'isInvoiceOpen'
   | 'getInvoiceReservations'

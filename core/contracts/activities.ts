@@ -27,6 +27,8 @@ export interface Activities {
   allocateNumber(input: { kind: NumberKind; entityId: string; year: number }): Promise<string>;
   /** Writes the invoice read model (ignored when older than what is stored) and its audit event. */
   projectInvoice(input: { state: InvoiceState; event: InvoiceEvent | null }): Promise<void>;
+  /** An edit in one step: reservations shrunk to `lines` and the edited invoice written, in one transaction. */
+  shrinkAndProjectInvoice(input: { lines: OrderLineInput[]; state: InvoiceState; event: InvoiceEvent }): Promise<void>;
   projectOrder(input: OrderProjection): Promise<void>;
   /** False once the read model shows the invoice finished; true while it is not written yet. */
   isInvoiceOpen(input: { invoiceId: string }): Promise<boolean>;

@@ -74,8 +74,17 @@ export class InvoiceContext {
     });
   }
 
-  /** Applies a new state: bumps the version, records the event, updates the read model and search attributes. */
-  async commit(next: Omit<InvoiceState, 'version'>, actor: Actor, action: string, details: Record<string, unknown> = {}): Promise<void> {
+  /**
+   * Applies a new state: bumps the version, records the event, updates the read model and search
+   * attributes. `shrinkTo`: reservations lowered to these lines in the same step (an edit).
+   */
+  async commit(
+    next: Omit<InvoiceState, 'version'>,
+    actor: Actor,
+    action: string,
+    details: Record<string, unknown> = {},
+    shrinkTo?: QuantityChange[],
+  ): Promise<void> {
     const event: InvoiceEvent = { at: new Date().toISOString(), actor, action, fromStatus: this.state.status, toStatus: next.status, details };
     // Kept current when the starter indexed the invoice (always, except on the time-skipping test
     // server, which knows no custom search attributes).
@@ -83,9 +92,12 @@ export class InvoiceContext {
       upsertSearchAttributes([{ key: InvoiceStatusAttribute, value: next.status }]);
     }
     this.state = { ...next, version: this.state.version + 1 };
-    await dbSteps().projectInvoice.executeWithOptions({ summary: `${action}: → ${this.state.status} (v${this.state.version})` }, [
-      { state: this.state, event },
-    ]);
+    const summary = `${action}: → ${this.state.status} (v${this.state.version})`;
+    if (shrinkTo) {
+      await dbSteps().shrinkAndProjectInvoice.executeWithOptions({ summary }, [{ lines: shrinkTo, state: this.state, event }]);
+      return;
+    }
+    await dbSteps().projectInvoice.executeWithOptions({ summary }, [{ state: this.state, event }]);
   }
 
   /** Status emails go out once per version (their key), and never hold the invoice up. */

@@ -1,4 +1,4 @@
-import { setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import {
   addItemsUpdate,
   cancelInvoiceUpdate,
@@ -94,11 +94,12 @@ function editedLines(run: InvoiceContext, cmd: EditLines): Extract<LinesResult, 
 async function edit(run: InvoiceContext, cmd: EditLines): Promise<void> {
   const edited = editedLines(run, cmd);
   // Lowered lines free their stock at once; raised ones wait for the re-check.
-  await run.reserve(
-    edited.lines.map((l) => ({ sku: l.sku, quantity: l.approved })),
-    'shrink reservations to the edit',
-  );
-  await run.commit({ ...run.state, status: 'draft', lines: edited.lines }, cmd.actor, 'edit', { lines: cmd.lines });
+  const shrinkTo = edited.lines.map((l) => ({ sku: l.sku, quantity: l.approved }));
+  const next = { ...run.state, status: 'draft' as const, lines: edited.lines };
+  // One database step (reservations and read model in one transaction) instead of two.
+  if (patched('edit-one-step')) return run.commit(next, cmd.actor, 'edit', { lines: cmd.lines }, shrinkTo);
+  await run.reserve(shrinkTo, 'shrink reservations to the edit');
+  await run.commit(next, cmd.actor, 'edit', { lines: cmd.lines });
 }
 
 /** Send for confirmation: every line re-checked against stock → confirmed (from changed: the customer accepts the changes). */
