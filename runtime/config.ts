@@ -42,6 +42,11 @@ const ConfigSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('orders'),
   TEMPORAL_CLI: optional(z.string()),
+  /**
+   * Workflows the worker keeps in memory (sticky cache); one left out is replayed from its history
+   * on its next task. Unset: the SDK's default from the heap limit (about 2,300 on a 4 GB heap).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: optional(z.coerce.number().int().min(0).max(1_000_000)),
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   /** `development` lets `npm run api` / `npm run worker` run on the dev defaults; anything else (or unset) is production for them. */
@@ -103,6 +108,7 @@ export interface Config {
     namespace: string;
     taskQueue: string;
     cli: string | undefined;
+    maxCachedWorkflows: number | undefined;
     /** Ports of the local dev server `npm start` runs when no address is set. */
     devPort: number;
     uiPort: number;
@@ -148,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cli: e.TEMPORAL_CLI,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
     },

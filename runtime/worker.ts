@@ -32,6 +32,7 @@ export function createWorker({ config, db, connection, client, logger, workflowB
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ db, mailer, config, temporal: client }),
     ...(interceptors ? { interceptors } : {}),
+    ...(config.temporal.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.temporal.maxCachedWorkflows } : {}),
   });
 }
 
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const connection = await connectWorker(temporalAddress(config));
   const client = await connectClient(temporalAddress(config), config.temporal.namespace);
   const worker = await createWorker({ config, db, connection, client, logger });
-  logger.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
+  logger.info({ taskQueue: config.temporal.taskQueue, maxCachedWorkflows: worker.options.maxCachedWorkflows }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
   await connection.close();
   await client.connection.close();

@@ -11,6 +11,8 @@ import type { User } from '../../api/auth.js';
 import type { Summary } from './stats.js';
 
 export const FLOOR_QUEUE = 'bench-floor';
+/** The worker's sticky cache, set explicitly so B4 knows which invoices fell out of it. */
+export const WORKER_CACHE = Number(process.env.BENCH_WORKER_CACHE ?? 2000);
 
 export interface BenchContext {
   system: FaultSystem;
@@ -48,7 +50,7 @@ export interface Scenario {
 
 export async function startBench(rounds: number, log: (m: string) => void): Promise<{ ctx: BenchContext; stop(): Promise<void> }> {
   log('starting PostgreSQL, Temporal, a worker and an API process');
-  const system = await startSystem({ name: 'bench', env: { RATE_LIMIT_WRITES_PER_MINUTE: '0' } });
+  const system = await startSystem({ name: 'bench', env: { RATE_LIMIT_WRITES_PER_MINUTE: '0', WORKER_MAX_CACHED_WORKFLOWS: String(WORKER_CACHE) } });
   const connection = await Connection.connect({ address: system.temporal.address });
   const temporal = new Client({ connection, namespace: 'default' });
   // The floor worker's own start-up chatter would bury the table.

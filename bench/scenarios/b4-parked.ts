@@ -9,7 +9,7 @@ import type { InvoiceWorkflowInput } from '../../core/contracts/invoice.js';
 import { projectInvoice } from '../../db/invoices.repository.js';
 import { addProduct } from '../../test/support/fixtures.js';
 import { addCompanies } from '../../test/faults/support/scenario.js';
-import type { BenchContext, Scenario, ScenarioResult } from '../lib/context.js';
+import { WORKER_CACHE, type BenchContext, type Scenario, type ScenarioResult } from '../lib/context.js';
 import { lanes, percentile, summarize } from '../lib/stats.js';
 
 /** 10,000 as the goal says; BENCH_B4_INVOICES makes a quicker look possible. */
@@ -85,12 +85,15 @@ export const b4: Scenario = {
     const evicted: number[] = [];
     for (const id of ids.slice(0, EDITS)) evicted.push(await edit(id));
 
-    const perInvoiceMb = (after - before) / INVOICES;
+    // What the worker still holds is the cached invoices; the evicted ones' memory may not be given
+    // back to the system, so this is an upper bound per cached invoice.
+    const cachedCount = Math.min(INVOICES, WORKER_CACHE);
+    const perInvoiceMb = (after - before) / cachedCount;
     const ratio = percentile(evicted, 99) / percentile(cached, 99);
     return [
       {
         id: 'B4',
-        scenario: `worker RSS per parked invoice, ${INVOICES.toLocaleString('en')} parked`,
+        scenario: `worker RSS per cached invoice, ${INVOICES.toLocaleString('en')} parked, cache ${WORKER_CACHE.toLocaleString('en')}`,
         unit: 'MB',
         figure: summarize([perInvoiceMb]),
         floor: summarize([before]),
@@ -98,7 +101,11 @@ export const b4: Scenario = {
         ratioMeaning: 'MB each (floor = worker RSS with none)',
         goal: '≤ 1.5 MB per invoice',
         met: perInvoiceMb <= 1.5,
-        counts: { 'worker RSS before (MB)': before.toFixed(0), 'worker RSS parked (MB)': after.toFixed(0) },
+        counts: {
+          'worker RSS before (MB)': before.toFixed(0),
+          'worker RSS parked (MB)': after.toFixed(0),
+          'per parked invoice (MB)': ((after - before) / INVOICES).toFixed(3),
+        },
       },
       {
         id: 'B4',
@@ -110,7 +117,10 @@ export const b4: Scenario = {
         ratioMeaning: '× cached',
         goal: '≤ 3× cached',
         met: ratio <= 3,
-        counts: { 'edit p50 evicted (ms)': percentile(evicted, 50).toFixed(1), 'edit p50 cached (ms)': percentile(cached, 50).toFixed(1) },
+        counts: {
+          'edit p50 evicted (ms)': percentile(evicted, 50).toFixed(1),
+          'edit p50 cached (ms)': percentile(cached, 50).toFixed(1),
+        },
       },
     ];
   },
