@@ -89,6 +89,11 @@ const ConfigSchema = z.object({
   PAYMENT_TERM_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   /** Port of the worker's Prometheus endpoint (Temporal SDK metrics at /metrics); unset = off. */
   WORKER_METRICS_PORT: optional(z.coerce.number().int().min(1).max(65535)),
+  /**
+   * /readyz counts a worker as there when it polled the task queue this recently. Idle workers
+   * re-poll about once a minute (the server's long-poll timeout), so keep it above that.
+   */
+  READYZ_WORKER_SEEN_WITHIN: Duration.prefault('90s'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -124,6 +129,7 @@ export interface Config {
   paymentTermDays: number;
   /** Worker-side Prometheus endpoint (Temporal SDK metrics); undefined = off. */
   workerMetricsPort: number | undefined;
+  readiness: { workerSeenWithinMs: number };
 }
 
 export interface AuthConfig {
@@ -187,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     paymentTermDays: e.PAYMENT_TERM_DAYS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    readiness: { workerSeenWithinMs: e.READYZ_WORKER_SEEN_WITHIN },
   };
 }
 

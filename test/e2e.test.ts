@@ -237,7 +237,12 @@ describe('npm start, end to end over HTTP', () => {
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
     expect(ports.postgres).toBeGreaterThan(0);
     expect(await listening(ports.postgres!)).toBe(true);
-    expect(await fetch(`${base}/readyz`).then((r) => r.json())).toEqual({ status: 'ready', database: 'ok', temporal: 'ok' });
+    expect(await fetch(`${base}/readyz`).then((r) => r.json())).toMatchObject({
+      status: 'ready',
+      checks: { database: { status: 'ok' }, temporal: { status: 'ok' }, worker: { status: 'ok', pollers: 1 } },
+      database: 'ok',
+      temporal: 'ok',
+    });
 
     // The printed tokens are signed with AUTH_JWT_SECRET; a foreign one is refused.
     expect((await customer('GET', '/v1/cart')).status).toBe(200);
