@@ -4,6 +4,7 @@ import { authenticate } from './auth.js';
 import { jsonBodies, rejectNulInUrl } from './body.js';
 import { Problem, problemResponse, toProblem } from './errors.js';
 import { idempotency } from './idempotency.js';
+import { createMetrics } from './metrics.js';
 import { completeOpenApiDocument } from './openapi.js';
 import { writeRateLimit } from './rate-limit.js';
 import { readiness } from './readiness.js';
@@ -28,6 +29,9 @@ const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 export function createApp(deps: ApiDeps) {
   const app = createRouter();
   const { limits, timeouts } = deps.config;
+  const metrics = createMetrics(deps.db, deps.logger);
+  // First: it then sees every answer, problem responses and 404s included.
+  app.use('*', metrics.middleware);
 
   app.use('*', async (c, next) => {
     const given = c.req.header('X-Request-Id');
@@ -56,6 +60,7 @@ export function createApp(deps: ApiDeps) {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', readiness(deps));
+  app.get('/metrics', metrics.handler);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   let openApiDocument: unknown;

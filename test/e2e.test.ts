@@ -243,6 +243,11 @@ describe('npm start, end to end over HTTP', () => {
       database: 'ok',
       temporal: 'ok',
     });
+    // The printed metrics endpoints answer: the API's own and the in-process worker's SDK metrics.
+    const metrics = /Metrics {6}(\S+) \(API\), (\S+) \(worker\)/.exec(out);
+    expect(metrics?.[1]).toBe(`http://localhost:${ports.api}/metrics`);
+    expect(await fetch(`${base}/metrics`).then((r) => r.text())).toContain('wholesale_business_metrics_up 1');
+    expect(await fetch(metrics![2]!.replace('localhost', '127.0.0.1')).then((r) => r.text())).toContain('temporal_num_pollers');
 
     // The printed tokens are signed with AUTH_JWT_SECRET; a foreign one is refused.
     expect((await customer('GET', '/v1/cart')).status).toBe(200);
