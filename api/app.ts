@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { swaggerUI } from '@hono/swagger-ui';
-import { ping } from '../db/database.js';
 import { authenticate } from './auth.js';
 import { jsonBodies, rejectNulInUrl } from './body.js';
 import { Problem, problemResponse, toProblem } from './errors.js';
 import { idempotency } from './idempotency.js';
+import { createMetrics } from './metrics.js';
 import { completeOpenApiDocument } from './openapi.js';
 import { writeRateLimit } from './rate-limit.js';
+import { readiness } from './readiness.js';
 import { installUploadLimits, UPLOAD_ROUTES } from './uploads.js';
 import { createRouter, type ApiDeps } from './router.js';
 import { adminRoutes } from './routes/admin.routes.js';
@@ -23,21 +24,14 @@ import { settingsRoutes } from './routes/settings.routes.js';
 import { warehouseRoutes } from './routes/warehouse.routes.js';
 
 const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-/** /readyz answers within about a second whatever its dependencies do. */
-const READINESS_TIMEOUT_MS = 1000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** The whole HTTP API as one Hono app; `app.request()` drives it in tests without a socket. */
 export function createApp(deps: ApiDeps) {
   const app = createRouter();
   const { limits, timeouts } = deps.config;
+  const metrics = createMetrics(deps.db, deps.logger);
+  // First: it then sees every answer, problem responses and 404s included.
+  app.use('*', metrics.middleware);
 
   app.use('*', async (c, next) => {
     const given = c.req.header('X-Request-Id');
@@ -65,15 +59,8 @@ export function createApp(deps: ApiDeps) {
   app.use('*', rejectNulInUrl());
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    const checks = await Promise.allSettled([
-      withTimeout(ping(deps.db), READINESS_TIMEOUT_MS),
-      deps.temporal.withDeadline(Date.now() + READINESS_TIMEOUT_MS, () => deps.temporal.workflowService.getSystemInfo({})),
-    ]);
-    const [database, temporal] = checks.map((r) => (r.status === 'fulfilled' ? 'ok' : 'unreachable'));
-    const ready = database === 'ok' && temporal === 'ok';
-    return c.json({ status: ready ? 'ready' : 'not_ready', database, temporal }, ready ? 200 : 503, ready ? {} : { 'Retry-After': '2' });
-  });
+  app.get('/readyz', readiness(deps));
+  app.get('/metrics', metrics.handler);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   let openApiDocument: unknown;

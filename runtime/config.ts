@@ -92,6 +92,13 @@ const ConfigSchema = z.object({
   SUPPLIER_BANK_CORR_ACCOUNT: demoDefault('30101810400000000225'),
   /** Days a realization may stay unpaid before it is overdue (receivables report). */
   PAYMENT_TERM_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+  /** Port of the worker's Prometheus endpoint (Temporal SDK metrics at /metrics); unset = off. */
+  WORKER_METRICS_PORT: optional(z.coerce.number().int().min(1).max(65535)),
+  /**
+   * /readyz counts a worker as there when it polled the task queue this recently. Idle workers
+   * re-poll about once a minute (the server's long-poll timeout), so keep it above that.
+   */
+  READYZ_WORKER_SEEN_WITHIN: Duration.prefault('90s'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -126,6 +133,9 @@ export interface Config {
   logLevel: string;
   supplier: SupplierDetails;
   paymentTermDays: number;
+  /** Worker-side Prometheus endpoint (Temporal SDK metrics); undefined = off. */
+  workerMetricsPort: number | undefined;
+  readiness: { workerSeenWithinMs: number };
 }
 
 export interface AuthConfig {
@@ -189,6 +199,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bank: { name: e.SUPPLIER_BANK_NAME, bik: e.SUPPLIER_BANK_BIK, account: e.SUPPLIER_BANK_ACCOUNT, corrAccount: e.SUPPLIER_BANK_CORR_ACCOUNT },
     },
     paymentTermDays: e.PAYMENT_TERM_DAYS,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
+    readiness: { workerSeenWithinMs: e.READYZ_WORKER_SEEN_WITHIN },
   };
 }
 

@@ -6,10 +6,11 @@ import { createApiDb, createWorkerDb, migrateToLatest } from '../db/database.js'
 import { seedDemoData } from '../db/seed.js';
 import { developmentDefaultsInUse, loadConfig } from './config.js';
 import { DEMO_USERS } from './demo-users.js';
-import { findTemporalBinary } from './dev-stack.js';
+import { findTemporalBinary, freePort } from './dev-stack.js';
 import { createLogger } from './logger.js';
 import { superviseEmbeddedPostgres, superviseTemporalDevServer } from './supervise.js';
 import { connectClient } from './temporal.js';
+import { installWorkerMetrics } from './worker-metrics.js';
 import { startApi } from '../runtime/server.js';
 import { createWorker } from '../runtime/worker.js';
 
@@ -25,6 +26,8 @@ mkdirSync(dataDir, { recursive: true });
 const stops: (() => Promise<void>)[] = [];
 
 async function main(): Promise<void> {
+  // Before anything creates the SDK's runtime (the worker's connection below does).
+  const workerMetricsUrl = installWorkerMetrics(config.workerMetricsPort ?? (await freePort()));
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     logger.info('starting embedded PostgreSQL');
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
       'Wholesale orders is running.',
       `  API          ${api.url}`,
       `  API docs     ${api.url}/docs`,
+      `  Metrics      ${api.url}/metrics (API), ${workerMetricsUrl} (worker)`,
       `  Temporal UI  ${uiHint}   (an invoice's workflow id is invoice/<invoiceId>)`,
       config.email.resendApiKey ? '  Email        Resend' : `  Email        local outbox: ${api.url}/v1/admin/outbox (admin token)`,
       ...(config.jwtSecretIsDev ? ['  Auth         dev JWT secret (set AUTH_JWT_SECRET in production)'] : []),

@@ -7,6 +7,7 @@ import { createWorkerDb, type Db } from '../db/database.js';
 import { assertProductionReady, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectClient, connectWorker, temporalAddress } from './temporal.js';
+import { installWorkerMetrics } from './worker-metrics.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -40,12 +41,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   assertProductionReady(config);
   const logger = createLogger(config.logLevel, 'worker');
+  const metricsUrl = config.workerMetricsPort === undefined ? undefined : installWorkerMetrics(config.workerMetricsPort);
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
   const db = createWorkerDb(config.databaseUrl, config.dbPool.worker);
   const connection = await connectWorker(temporalAddress(config));
   const client = await connectClient(temporalAddress(config), config.temporal.namespace);
   const worker = await createWorker({ config, db, connection, client, logger });
-  logger.info({ taskQueue: config.temporal.taskQueue, maxCachedWorkflows: worker.options.maxCachedWorkflows }, 'worker started');
+  logger.info({ taskQueue: config.temporal.taskQueue, maxCachedWorkflows: worker.options.maxCachedWorkflows, metricsUrl }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
   await connection.close();
   await client.connection.close();

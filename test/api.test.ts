@@ -22,8 +22,10 @@ describe('service endpoints', () => {
   it('answers health, readiness and the OpenAPI contract', async () => {
     const anon = client(s.app);
     expect((await anon('GET', '/healthz')).status).toBe(200);
+    // The worker was just started: ready once its first poll reached the server.
+    await expect.poll(async () => (await anon('GET', '/readyz')).status, { timeout: 10_000 }).toBe(200);
     const ready = await anon('GET', '/readyz');
-    expect(ready).toMatchObject({ status: 200, body: { database: 'ok', temporal: 'ok' } });
+    expect(ready).toMatchObject({ status: 200, body: { checks: { worker: { status: 'ok' } }, database: 'ok', temporal: 'ok' } });
     const doc = await anon('GET', '/openapi.json');
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/cart/checkout', '/v1/invoices/{id}', '/v1/admin/products/{sku}']));
     expect((await s.app.request('/docs')).status).toBe(200);

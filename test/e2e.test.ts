@@ -237,7 +237,17 @@ describe('npm start, end to end over HTTP', () => {
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
     expect(ports.postgres).toBeGreaterThan(0);
     expect(await listening(ports.postgres!)).toBe(true);
-    expect(await fetch(`${base}/readyz`).then((r) => r.json())).toEqual({ status: 'ready', database: 'ok', temporal: 'ok' });
+    expect(await fetch(`${base}/readyz`).then((r) => r.json())).toMatchObject({
+      status: 'ready',
+      checks: { database: { status: 'ok' }, temporal: { status: 'ok' }, worker: { status: 'ok', pollers: 1 } },
+      database: 'ok',
+      temporal: 'ok',
+    });
+    // The printed metrics endpoints answer: the API's own and the in-process worker's SDK metrics.
+    const metrics = /Metrics {6}(\S+) \(API\), (\S+) \(worker\)/.exec(out);
+    expect(metrics?.[1]).toBe(`http://localhost:${ports.api}/metrics`);
+    expect(await fetch(`${base}/metrics`).then((r) => r.text())).toContain('wholesale_business_metrics_up 1');
+    expect(await fetch(metrics![2]!.replace('localhost', '127.0.0.1')).then((r) => r.text())).toContain('temporal_num_pollers');
 
     // The printed tokens are signed with AUTH_JWT_SECRET; a foreign one is refused.
     expect((await customer('GET', '/v1/cart')).status).toBe(200);

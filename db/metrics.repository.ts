@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import type { InvoiceStatus } from '../core/domain/invoice.js';
+import type { Db } from './database.js';
+
+/**
+ * What an operator alerts on, read from the tables that hold it (GET /metrics). One read-only
+ * statement per scrape, each part an index scan (migration 2026-12-01T0900_metrics-indexes), under
+ * a statement timeout so a slow database costs a scrape its business gauges, never a hang.
+ */
+export interface OperatorCounts {
+  /** Invoices in the read model by status (statuses without invoices are absent). */
+  invoicesByStatus: Partial<Record<InvoiceStatus, number>>;
+  documentsPending: number;
+  /** Age of the oldest pending document; 0 when none is pending. */
+  documentsPendingOldestSeconds: number;
+  documentsFailed: number;
+  /** Emails the provider refused for good ('failed' in the email log: retries are over). */
+  emailsFailed: number;
+  emailsFailedLastHour: number;
+  /** Units held by reservations (stock.reserved, kept equal to their sum by the database). */
+  stockReservedUnits: number;
+}
+
+interface Row {
+  invoices: Record<string, number>;
+  documents_pending: number;
+  documents_oldest_pending_s: number | null;
+  documents_failed: number;
+  emails_failed: number;
+  emails_failed_last_hour: number;
+  stock_reserved: string;
+}
+
+export async function operatorCounts(db: Db, timeoutMs: number): Promise<OperatorCounts> {
+  return db
+    .transaction()
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      await sql`select set_config('statement_timeout', ${String(Math.max(1, Math.round(timeoutMs)))}, true)`.execute(trx);
+      const { rows } = await sql<Row>`
+        select i.invoices, d.documents_pending, d.documents_oldest_pending_s, d.documents_failed,
+               e.emails_failed, e.emails_failed_last_hour, s.stock_reserved
+        from (
+          select coalesce(json_object_agg(status, n), '{}'::json) as invoices
+          from (select status, count(*)::int as n from invoices group by status) by_status
+        ) i
+        cross join (
+          select count(*) filter (where status = 'pending')::int as documents_pending,
+                 extract(epoch from now() - min(created_at) filter (where status = 'pending'))::float8 as documents_oldest_pending_s,
+                 count(*) filter (where status = 'failed')::int as documents_failed
+          from documents where status <> 'ready'
+        ) d
+        cross join (
+          select count(*)::int as emails_failed,
+                 count(*) filter (where created_at > now() - interval '1 hour')::int as emails_failed_last_hour
+          from email_log where status = 'failed'
+        ) e
+        cross join (select coalesce(sum(reserved), 0)::bigint as stock_reserved from stock) s
+      `.execute(trx);
+      const r = rows[0];
+      if (!r) throw new Error('operator counts: no row');
+      return {
+        invoicesByStatus: r.invoices,
+        documentsPending: r.documents_pending,
+        documentsPendingOldestSeconds: Math.max(0, r.documents_oldest_pending_s ?? 0),
+        documentsFailed: r.documents_failed,
+        emailsFailed: r.emails_failed,
+        emailsFailedLastHour: r.emails_failed_last_hour,
+        stockReservedUnits: Number(r.stock_reserved),
+      };
+    });
+}
