@@ -88,6 +88,10 @@ const ConfigSchema = z.object({
   /** Days a realization may stay unpaid before it is overdue (receivables report). */
   PAYMENT_TERM_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // OpenTelemetry's own variables: either endpoint turns traces on (runtime/tracing.ts).
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optional(z.url()),
+  OTEL_SERVICE_NAME: optional(z.string()),
 });
 
 export type Env = z.input<typeof ConfigSchema>;
@@ -118,6 +122,8 @@ export interface Config {
   durations: { invoiceTtlMs: number; reminderBeforeMs: number; mergeCleanupDelayMs: number };
   publicUrl: string;
   logLevel: string;
+  /** Traces over OTLP/HTTP: on when an OTLP endpoint is set; the exporter reads the rest of OTEL_*. */
+  tracing: { enabled: boolean; serviceName: string | undefined };
   supplier: SupplierDetails;
   paymentTermDays: number;
 }
@@ -171,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
+    tracing: { enabled: Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT), serviceName: e.OTEL_SERVICE_NAME },
     supplier: {
       name: e.SUPPLIER_NAME,
       inn: e.SUPPLIER_INN,
