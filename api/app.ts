@@ -7,6 +7,7 @@ import { Problem, problemResponse, toProblem } from './errors.js';
 import { idempotency } from './idempotency.js';
 import { completeOpenApiDocument } from './openapi.js';
 import { writeRateLimit } from './rate-limit.js';
+import { activeTraceId, traceRequests } from './tracing.js';
 import { installUploadLimits, UPLOAD_ROUTES } from './uploads.js';
 import { createRouter, type ApiDeps } from './router.js';
 import { adminRoutes } from './routes/admin.routes.js';
@@ -39,9 +40,12 @@ export function createApp(deps: ApiDeps) {
   const app = createRouter();
   const { limits, timeouts } = deps.config;
 
+  app.use('*', traceRequests());
   app.use('*', async (c, next) => {
     const given = c.req.header('X-Request-Id');
-    const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    // With tracing on, a request without its own id is answered with its trace id: one id for
+    // logs and traces. Log lines carry traceId either way (runtime/logger.ts).
+    const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : (activeTraceId() ?? randomUUID());
     c.set('requestId', requestId);
     const started = performance.now();
     await next();
