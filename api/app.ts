@@ -8,6 +8,7 @@ import { createMetrics } from './metrics.js';
 import { completeOpenApiDocument } from './openapi.js';
 import { writeRateLimit } from './rate-limit.js';
 import { readiness } from './readiness.js';
+import { activeTraceId, traceRequests } from './tracing.js';
 import { installUploadLimits, UPLOAD_ROUTES } from './uploads.js';
 import { createRouter, type ApiDeps } from './router.js';
 import { adminRoutes } from './routes/admin.routes.js';
@@ -33,9 +34,12 @@ export function createApp(deps: ApiDeps) {
   // First: it then sees every answer, problem responses and 404s included.
   app.use('*', metrics.middleware);
 
+  app.use('*', traceRequests());
   app.use('*', async (c, next) => {
     const given = c.req.header('X-Request-Id');
-    const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    // With tracing on, a request without its own id is answered with its trace id: one id for
+    // logs and traces. Log lines carry traceId either way (runtime/logger.ts).
+    const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : (activeTraceId() ?? randomUUID());
     c.set('requestId', requestId);
     const started = performance.now();
     await next();

@@ -2,6 +2,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { traceQueries } from './tracing.js';
 
 export type Db = Kysely<Database>;
 
@@ -26,8 +27,11 @@ export function createDb(connectionString: string, max = 10, { acquireTimeoutMs,
   // emits 'error'; the pool discards it and the next query opens a new one. Without a listener
   // Node would crash the process.
   pool.on('error', () => undefined);
-  // A checked-out client has no pool listener: a server that dies mid-query would crash the process.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    // A checked-out client has no pool listener: a server that dies mid-query would crash the process.
+    client.on('error', () => undefined);
+    traceQueries(client);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

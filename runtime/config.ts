@@ -100,6 +100,10 @@ const ConfigSchema = z.object({
    */
   READYZ_WORKER_SEEN_WITHIN: Duration.prefault('90s'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // OpenTelemetry's own variables: either endpoint turns traces on (runtime/tracing.ts).
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optional(z.url()),
+  OTEL_SERVICE_NAME: optional(z.string()),
 });
 
 export type Env = z.input<typeof ConfigSchema>;
@@ -131,6 +135,8 @@ export interface Config {
   durations: { invoiceTtlMs: number; reminderBeforeMs: number; mergeCleanupDelayMs: number };
   publicUrl: string;
   logLevel: string;
+  /** Traces over OTLP/HTTP: on when an OTLP endpoint is set; the exporter reads the rest of OTEL_*. */
+  tracing: { enabled: boolean; serviceName: string | undefined };
   supplier: SupplierDetails;
   paymentTermDays: number;
   /** Worker-side Prometheus endpoint (Temporal SDK metrics); undefined = off. */
@@ -188,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
+    tracing: { enabled: Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT), serviceName: e.OTEL_SERVICE_NAME },
     supplier: {
       name: e.SUPPLIER_NAME,
       inn: e.SUPPLIER_INN,

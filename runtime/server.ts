@@ -7,6 +7,7 @@ import { createApiDb } from '../db/database.js';
 import { assertProductionReady, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { connectApiClient, temporalAddress } from './temporal.js';
+import { startTracing } from './tracing.js';
 
 export interface RunningApi {
   url: string;
@@ -31,9 +32,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'api');
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
   if (config.appEnv === 'development') logger.warn('APP_ENV=development: development defaults allowed');
+  const tracing = startTracing(config, { serviceName: 'wholesale-orders-api' });
   const db = createApiDb(config.databaseUrl, config.dbPool.api, config.timeouts.dbConnectMs);
   // Lazy: the API starts and answers 503 while Temporal is down, and recovers without a restart.
-  const temporal = await connectApiClient(temporalAddress(config), config.temporal.namespace);
+  const temporal = await connectApiClient(temporalAddress(config), config.temporal.namespace, tracing?.clientInterceptors);
   const api = await startApi({ db, temporal, config, logger });
   logger.info({ url: api.url }, 'api listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
       void api.stop().then(async () => {
         await temporal.connection.close();
         await db.destroy();
+        await tracing?.shutdown();
       });
     });
   }

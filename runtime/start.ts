@@ -10,6 +10,7 @@ import { findTemporalBinary, freePort } from './dev-stack.js';
 import { createLogger } from './logger.js';
 import { superviseEmbeddedPostgres, superviseTemporalDevServer } from './supervise.js';
 import { connectClient } from './temporal.js';
+import { startTracing } from './tracing.js';
 import { installWorkerMetrics } from './worker-metrics.js';
 import { startApi } from '../runtime/server.js';
 import { createWorker } from '../runtime/worker.js';
@@ -64,11 +65,15 @@ async function main(): Promise<void> {
   await seedDemoData(db);
   logger.info({ applied }, 'database ready (migrations and demo data)');
 
-  const temporal = await connectClient(temporalAddress, config.temporal.namespace);
+  const tracing = startTracing(config, { serviceName: 'wholesale-orders' });
+  // Started after migrations and seeding (their queries would be traces of their own); stopped
+  // after the API and the worker, flushing their last spans.
+  if (tracing) stops.unshift(() => tracing.shutdown());
+  const temporal = await connectClient(temporalAddress, config.temporal.namespace, tracing ? { interceptors: tracing.clientInterceptors } : {});
   stops.unshift(() => temporal.connection.close());
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   stops.unshift(() => workerConnection.close());
-  const worker = await createWorker({ config: runtime, db, connection: workerConnection, client: temporal, logger });
+  const worker = await createWorker({ config: runtime, db, connection: workerConnection, client: temporal, logger, tracing });
   const workerDone = worker.run();
   stops.unshift(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

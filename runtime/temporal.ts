@@ -1,4 +1,4 @@
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config.js';
 
@@ -14,6 +14,8 @@ export interface ClientOptions {
    * times within ~0.5 s and answers 503 with Retry-After, leaving the retry to its client.
    */
   rpcAttempts?: number;
+  /** Workflow call interceptors (tracing's, when on: runtime/tracing.ts). */
+  interceptors?: ClientInterceptors;
 }
 
 export async function connectClient(address: string, namespace: string, options: ClientOptions = {}): Promise<Client> {
@@ -23,12 +25,12 @@ export async function connectClient(address: string, namespace: string, options:
       : [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: options.rpcAttempts, initialIntervalMs: () => 100, maxIntervalMs: () => 400 }))];
   const connectionOptions: ConnectionOptions = { address, ...(interceptors ? { interceptors } : {}) };
   const connection = options.lazy ? Connection.lazy(connectionOptions) : await Connection.connect(connectionOptions);
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, ...(options.interceptors ? { interceptors: options.interceptors } : {}) });
 }
 
 /** The API's client: lazy, with few quick retries (see ClientOptions). */
-export function connectApiClient(address: string, namespace: string): Promise<Client> {
-  return connectClient(address, namespace, { lazy: true, rpcAttempts: 3 });
+export function connectApiClient(address: string, namespace: string, interceptors?: ClientInterceptors): Promise<Client> {
+  return connectClient(address, namespace, { lazy: true, rpcAttempts: 3, ...(interceptors ? { interceptors } : {}) });
 }
 
 export function connectWorker(address: string): Promise<NativeConnection> {

@@ -7,6 +7,7 @@ import { createWorkerDb, type Db } from '../db/database.js';
 import { assertProductionReady, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectClient, connectWorker, temporalAddress } from './temporal.js';
+import { startTracing, type Tracing } from './tracing.js';
 import { installWorkerMetrics } from './worker-metrics.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -22,11 +23,13 @@ export interface WorkerDeps {
   taskQueue?: string;
   /** Extra worker interceptors (the fault tests inject activity failures through them). */
   interceptors?: WorkerOptions['interceptors'];
+  /** When tracing is on: its interceptors and sink are added (a prebuilt bundle must include its workflow modules). */
+  tracing?: Tracing | undefined;
 }
 
-export function createWorker({ config, db, connection, client, logger, workflowBundle, taskQueue, interceptors }: WorkerDeps): Promise<Worker> {
+export function createWorker({ config, db, connection, client, logger, workflowBundle, taskQueue, interceptors, tracing }: WorkerDeps): Promise<Worker> {
   const mailer = createMailer(config, logger);
-  return Worker.create({
+  const options: WorkerOptions = {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: taskQueue ?? config.temporal.taskQueue,
@@ -34,7 +37,8 @@ export function createWorker({ config, db, connection, client, logger, workflowB
     activities: createActivities({ db, mailer, config, temporal: client }),
     ...(interceptors ? { interceptors } : {}),
     ...(config.temporal.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.temporal.maxCachedWorkflows } : {}),
-  });
+  };
+  return Worker.create(tracing ? tracing.instrumentWorker(options) : options);
 }
 
 async function main(): Promise<void> {
@@ -43,15 +47,17 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'worker');
   const metricsUrl = config.workerMetricsPort === undefined ? undefined : installWorkerMetrics(config.workerMetricsPort);
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
+  const tracing = startTracing(config, { serviceName: 'wholesale-orders-worker' });
   const db = createWorkerDb(config.databaseUrl, config.dbPool.worker);
   const connection = await connectWorker(temporalAddress(config));
-  const client = await connectClient(temporalAddress(config), config.temporal.namespace);
-  const worker = await createWorker({ config, db, connection, client, logger });
+  const client = await connectClient(temporalAddress(config), config.temporal.namespace, tracing ? { interceptors: tracing.clientInterceptors } : {});
+  const worker = await createWorker({ config, db, connection, client, logger, tracing });
   logger.info({ taskQueue: config.temporal.taskQueue, maxCachedWorkflows: worker.options.maxCachedWorkflows, metricsUrl }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
   await connection.close();
   await client.connection.close();
   await db.destroy();
+  await tracing?.shutdown(); // sends the spans still batched
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

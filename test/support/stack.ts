@@ -6,6 +6,7 @@ import { createApp } from '../../api/app.js';
 import { createApiDb, createWorkerDb } from '../../db/database.js';
 import { loadConfig, type Config } from '../../runtime/config.js';
 import { createLogger } from '../../runtime/logger.js';
+import type { Tracing } from '../../runtime/tracing.js';
 import { createWorker } from '../../runtime/worker.js';
 import { createTestDb, type TestDb } from './db.js';
 import { startFakeResend, type FakeResend } from './fake-resend.js';
@@ -32,6 +33,8 @@ export async function startTestStack(
   env: Record<string, string> = {},
   temporalAddress = inject('temporalAddress'),
   interceptors?: WorkerOptions['interceptors'],
+  /** Traced client and worker; the bundle must have been built with TRACING_WORKFLOW_MODULES. */
+  traced?: { tracing: Tracing; workflowBundle: NonNullable<WorkerOptions['workflowBundle']> },
 ): Promise<TestStack> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -56,7 +59,7 @@ export async function startTestStack(
   });
   const logger = createLogger('silent', 'test');
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, ...(traced ? { interceptors: traced.tracing.clientInterceptors } : {}) });
   const nativeConnection = await NativeConnection.connect({ address });
   // Pools as in production: the worker's, the API's, and the test's own (testDb.db) for checks.
   const workerDb = createWorkerDb(testDb.url, config.dbPool.worker);
@@ -67,8 +70,9 @@ export async function startTestStack(
     connection: nativeConnection,
     client,
     logger,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
+    workflowBundle: traced?.workflowBundle ?? { codePath: inject('workflowBundlePath') },
     ...(interceptors ? { interceptors } : {}),
+    tracing: traced?.tracing,
   });
   const running = worker.run();
   const app = createApp({ db: apiDb, temporal: client, config, logger });
