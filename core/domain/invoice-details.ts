@@ -56,7 +56,7 @@ export function invoiceDetails(invoice: InvoiceSnapshot, extra: { reminded?: boo
   const rows = [
     `**Счёт ${invoice.number}**: ${STATUS_LABELS[invoice.status]}`,
     '',
-    `- Ждёт: ${waits}`,
+    `- Сейчас: ${waits}`,
     `- Удаление: ${deletionText(invoice, extra.reminded ?? false)}`,
     `- Клиент: ${invoice.customerId}`,
     `- Строк: ${invoice.lines.length}, сумма: ${formatRoublesRu(invoiceTotal(invoice.lines))}`,
