@@ -1,13 +1,16 @@
 // What an operator finds in the Temporal UI: each invoice's current details (in Russian) and the
 // DeleteAt / MergedInto search attributes, on a real dev server with its Web UI, seen in Chromium.
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoiceWorkflowId } from '../core/contracts/ids.js';
 import { DeleteAtAttribute, MergedIntoAttribute } from '../core/contracts/search-attributes.js';
 import { findTemporalBinary, freePort, startTemporalDevServer } from '../runtime/dev-stack.js';
+import { assertSearchAttributes } from '../runtime/search-attributes.js';
 import { addProduct } from './support/fixtures.js';
 import { newCustomer, orderInvoice } from './support/scenario.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -16,11 +19,12 @@ const CHROMIUM = '/usr/bin/chromium';
 /** Git-ignored (.data/): the screenshot is a test artifact, not a fixture. */
 const ARTIFACTS = path.join(process.cwd(), '.data', 'artifacts');
 
+const cli = findTemporalBinary('temporal', process.env.TEMPORAL_CLI);
 let server: Awaited<ReturnType<typeof startTemporalDevServer>>;
 let s: TestStack;
 beforeAll(async () => {
   // A server of its own: the shared one runs headless, and this file needs the Web UI.
-  server = await startTemporalDevServer({ cli: findTemporalBinary('temporal', process.env.TEMPORAL_CLI), uiPort: await freePort(), namespace: 'default' });
+  server = await startTemporalDevServer({ cli, uiPort: await freePort(), namespace: 'default' });
   // Invoices expire in 20 h, so each new one is due before tomorrow; the cleanup window stays open
   // long enough to undo a merge.
   s = await startTestStack({ INVOICE_TTL: '20h', MERGE_CLEANUP_DELAY: '1h' }, server.address);
@@ -37,6 +41,8 @@ async function listed(query: string): Promise<string[]> {
   return ids.sort();
 }
 
+/** The CLI of the README's runbook, against this file's server. */
+const temporal = async (...args: string[]) => (await promisify(execFile)(cli, [...args, '--address', server.address])).stdout;
 const details = async (invoiceId: string) =>
   (await s.client.workflow.getHandle(invoiceWorkflowId(invoiceId)).query<{ currentDetails: string }>('__temporal_workflow_metadata')).currentDetails;
 const post = (call: Awaited<ReturnType<typeof newCustomer>>['call'], url: string, body?: unknown) => call('POST', url, body);
@@ -90,6 +96,39 @@ describe('the Temporal UI tells an invoice’s story', () => {
     await expect
       .poll(() => listed(`CustomerId = "${me.id}" AND DeleteAt < "${tomorrow}"`), { timeout: 15_000 })
       .toEqual([kept, c.id, d.id].map(invoiceWorkflowId).sort());
+  });
+
+  it('answers the README runbook’s CLI commands', async () => {
+    await addProduct(s.db, 'UI-C', { onHand: 100 });
+    const me = await newCustomer(s);
+    const invoice = (await orderInvoice(me.call, { 'UI-C': 1 })).body;
+    const ids = async (query: string) =>
+      (JSON.parse(await temporal('workflow', 'list', '--query', query, '--output', 'json')) as { execution: { workflowId: string } }[]).map(
+        (w) => w.execution.workflowId,
+      );
+    const tomorrowInMoscow = new Date(Date.now() + 86_400_000 + 3 * 3_600_000).toISOString().replace('Z', '+03:00');
+    await expect
+      .poll(() => ids(`InvoiceNumber = "${invoice.number}" AND CustomerId = "${me.id}"`), { timeout: 15_000 })
+      .toEqual([invoiceWorkflowId(invoice.id)]);
+    expect(await ids(`DeleteAt < "${tomorrowInMoscow}" AND CustomerId = "${me.id}"`)).toEqual([invoiceWorkflowId(invoice.id)]);
+    expect(await temporal('workflow', 'metadata', '--workflow-id', invoiceWorkflowId(invoice.id))).toContain('Подтвержден менеджером');
+    expect(await temporal('workflow', 'describe', '--workflow-id', invoiceWorkflowId(invoice.id))).toContain('DeleteAt');
+  });
+
+  it('a worker refuses a namespace without the attributes, naming the commands that register them', async () => {
+    const { connection } = s.client;
+    await expect(assertSearchAttributes(connection, 'default')).resolves.toBeUndefined();
+    await temporal('operator', 'namespace', 'create', '--namespace', 'bare');
+    // A new namespace takes a moment to reach the frontend's cache.
+    const refusal = async () =>
+      assertSearchAttributes(connection, 'bare').then(
+        () => 'accepted',
+        (err: unknown) => String(err),
+      );
+    await expect.poll(refusal, { timeout: 30_000, interval: 500 }).toContain('lacks the search attributes');
+    const message = await refusal();
+    expect(message).toContain('temporal operator search-attribute create --namespace bare --name DeleteAt --type Datetime');
+    expect(message).toContain('--name MergedInto --type Keyword');
   });
 
   it('shows the current details in Russian on the invoice page of the Web UI, and their change', async () => {
