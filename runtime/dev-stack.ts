@@ -5,4 +5,4 @@ export { findTemporalBinary } from './dev-stack/binaries.js';
 export { firstUnreachableFolder, postgresReachabilityProblem } from './dev-stack/postgres-access.js';
 export { startEmbeddedPostgres } from './dev-stack/postgres.js';
 export { freePort } from './dev-stack/processes.js';
-export { DEV_SEARCH_ATTRIBUTES, INDEXED_VALUE_TYPE_KEYWORD, startTemporalDevServer } from './dev-stack/temporal.js';
+export { DEV_SEARCH_ATTRIBUTES, startTemporalDevServer } from './dev-stack/temporal.js';

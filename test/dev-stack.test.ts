@@ -9,14 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEV_SEARCH_ATTRIBUTES,
-  INDEXED_VALUE_TYPE_KEYWORD,
-  findTemporalBinary,
-  freePort,
-  startEmbeddedPostgres,
-  startTemporalDevServer,
-} from '../runtime/dev-stack.js';
+import { DEV_SEARCH_ATTRIBUTES, findTemporalBinary, freePort, startEmbeddedPostgres, startTemporalDevServer } from '../runtime/dev-stack.js';
 
 const slow = { timeout: 120_000 };
 let workDir: string;
@@ -41,12 +34,12 @@ async function customSearchAttributes(address: string, namespace: string): Promi
   }
 }
 
-const allKeyword = Object.fromEntries(DEV_SEARCH_ATTRIBUTES.map((name) => [name, INDEXED_VALUE_TYPE_KEYWORD]));
+const registered = Object.fromEntries(DEV_SEARCH_ATTRIBUTES.map(({ name, indexed }) => [name, indexed]));
 
 describe('startTemporalDevServer', () => {
   const cli = findTemporalBinary('temporal');
 
-  it('registers CustomerId, InvoiceStatus, InvoiceNumber as Keyword and keeps them across restarts', slow, async () => {
+  it('registers the search attributes (Keyword, DeleteAt as Datetime) and keeps them across restarts', slow, async () => {
     const dbFile = path.join(workDir, 'temporal', 'restart.db');
     const namespace = 'wholesale-test'; // not "default": the attributes must land in the configured one
 
@@ -54,7 +47,7 @@ describe('startTemporalDevServer', () => {
     try {
       expect(first.address).toMatch(/^127\.0\.0\.1:\d+$/);
       expect(first.uiUrl).toBeNull();
-      expect(await customSearchAttributes(first.address, namespace)).toMatchObject(allKeyword);
+      expect(await customSearchAttributes(first.address, namespace)).toMatchObject(registered);
     } finally {
       await first.stop();
     }
@@ -62,7 +55,7 @@ describe('startTemporalDevServer', () => {
 
     const second = await startTemporalDevServer({ cli, dbFile, namespace });
     try {
-      expect(await customSearchAttributes(second.address, namespace)).toMatchObject(allKeyword);
+      expect(await customSearchAttributes(second.address, namespace)).toMatchObject(registered);
     } finally {
       await second.stop();
     }
@@ -94,7 +87,7 @@ describe('startTemporalDevServer', () => {
 
     const server = await startTemporalDevServer({ cli, dbFile, namespace: 'default' });
     try {
-      expect(await customSearchAttributes(server.address, 'default')).toMatchObject(allKeyword);
+      expect(await customSearchAttributes(server.address, 'default')).toMatchObject(registered);
     } finally {
       await server.stop();
     }

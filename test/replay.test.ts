@@ -4,7 +4,8 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, it, inject } from 'vitest';
 
 // Histories recorded from real runs (`npm run record-histories`; `*.before-<patch>.json` were recorded
-// before that patch, so both sides of it stay covered). Replaying them against today's
+// before that patch, so both sides of it stay covered; `*.<patch>.json` were recorded with that patch
+// when the plain names were kept from before it). Replaying them against today's
 // workflow code fails on any change that would break running workflows: such a change needs
 // `patched()`, not a silent edit.
 Runtime.install({ logger: new DefaultLogger('WARN') });

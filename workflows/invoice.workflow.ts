@@ -37,6 +37,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   }
 
   while (!isFinal(run.state.status)) {
+    // Every state change wakes this loop, so the search attributes follow the state from here.
+    run.syncSearchAttributes();
     if (workflowInfo().continueAsNewSuggested) {
       await condition(() => run.settled());
       return continueAsNew<typeof invoiceWorkflow>({
@@ -67,6 +69,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
     await expire(run, seen);
   }
+  run.syncSearchAttributes();
   await condition(() => run.settled());
   return run.state;
 }

@@ -6,6 +6,7 @@ import {
   getExternalWorkflowHandle,
   log,
   patched,
+  setCurrentDetails,
   setHandler,
   startChild,
   workflowInfo,
@@ -16,6 +17,7 @@ import type { InvoiceState } from '../core/contracts/invoice.js';
 import { getMergeQuery, mergeOutcomeUpdate, unmergeUpdate, type MergePhase, type MergeStep, type MergeWorkflowInput } from '../core/contracts/merge.js';
 import { CustomerIdAttribute, InvoiceNumberAttribute, InvoiceStatusAttribute } from '../core/contracts/search-attributes.js';
 import { isFailureCode } from '../core/domain/failures.js';
+import { mergeDetails } from '../core/domain/invoice-details.js';
 import { applyHeld, mergeLines } from '../core/domain/lines.js';
 import { moscowYear } from '../core/domain/time.js';
 import { db, merges } from './activities.js';
@@ -33,6 +35,13 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
   let phase: MergePhase = 'merging';
   let failure: { code: string; message: string } | null = null;
   let created: InvoiceState | null = null;
+  let closesAt: number | null = null;
+  // Every phase change goes through here, so the UI's current details always match it.
+  const setPhase = (next: MergePhase) => {
+    phase = next;
+    setCurrentDetails(mergeDetails({ phase, sources: sourceIds, cleanupAt: closesAt, failure: failure?.message ?? null }));
+  };
+  setPhase('merging');
 
   setHandler(getMergeQuery, () => ({ phase, sourceIds, failure }));
   setHandler(mergeOutcomeUpdate, async () => {
@@ -130,7 +139,7 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
     childStarted = true;
     for (const id of sourceIds) await step(id, 'mark', `mark source ${id} merged`);
     created = state;
-    phase = 'merged';
+    setPhase('merged');
   } catch (err) {
     // Undo in reverse: the new invoice, the stock, the locks. Each step is idempotent and accepted
     // by its target; one that still fails must not keep the others from running, or a source
@@ -154,7 +163,7 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
       code: cause?.type && isFailureCode(cause.type) ? cause.type : 'internal',
       message: cause?.message ?? 'Объединение не удалось',
     };
-    phase = 'failed';
+    setPhase('failed');
     await condition(allHandlersFinished);
     return phase;
   }
@@ -163,18 +172,18 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
   setHandler(
     unmergeUpdate,
     async (cmd): Promise<{ restoredInvoiceIds: string[] }> => {
-      phase = 'unmerging';
+      setPhase('unmerging');
       try {
         await step(mergeId, 'lockForUnmerge', 'check the new invoice is an untouched draft', cmd.expectedVersion);
       } catch (err) {
-        phase = 'merged';
+        setPhase('merged');
         throw err;
       }
       await merges.restoreReservations.executeWithOptions({ summary: 'give reservations back' }, [{ mergeId }]);
       for (const id of sourceIds) await step(id, 'restore', `restore source ${id}`);
       await recheckSources(sourceIds);
       await step(mergeId, 'discard', 'delete the new invoice');
-      phase = 'unmerged';
+      setPhase('unmerged');
       return { restoredInvoiceIds: sourceIds };
     },
     {
@@ -185,6 +194,8 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
   );
 
   const cleanupAt = Date.now() + settings.mergeCleanupDelayMs;
+  closesAt = cleanupAt;
+  setPhase(phase); // the same phase, now shown with the cleanup time
   // Handlers change `phase` while this waits; reading it through a function keeps TypeScript from
   // narrowing it to the value assigned above.
   const current = (): MergePhase => phase;
@@ -200,9 +211,9 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
   }
   if (current() === 'merged') {
     // Set before the first await, so an undo arriving now is refused instead of racing the cleanup.
-    phase = 'cleaning';
+    setPhase('cleaning');
     for (const id of sourceIds) await step(id, 'cleanup', `delete source ${id}`);
-    phase = 'cleaned';
+    setPhase('cleaned');
   }
   await condition(allHandlersFinished);
   return phase;

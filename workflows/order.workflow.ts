@@ -1,8 +1,9 @@
-import { ApplicationFailure, ParentClosePolicy, startChild, uuid4, workflowInfo, log } from '@temporalio/workflow';
+import { ApplicationFailure, ParentClosePolicy, setCurrentDetails, startChild, uuid4, workflowInfo, log } from '@temporalio/workflow';
 import { invoiceWorkflowId } from '../core/contracts/ids.js';
 import { SYSTEM_ACTOR, type InvoiceState } from '../core/contracts/invoice.js';
 import type { OrderProjection, OrderStatus, OrderWorkflowInput } from '../core/contracts/order.js';
 import { CustomerIdAttribute, InvoiceNumberAttribute, InvoiceStatusAttribute } from '../core/contracts/search-attributes.js';
+import { orderDetails } from '../core/domain/invoice-details.js';
 import { moscowYear } from '../core/domain/time.js';
 import { dbSteps, email } from './activities.js';
 import { invoiceWorkflow } from './invoice.workflow.js';
@@ -14,7 +15,9 @@ import { invoiceWorkflow } from './invoice.workflow.js';
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<{ invoiceId: string }> {
   const { orderId, customerId, lines } = input;
   const db = dbSteps();
+  let invoiceNumber: string | null = null;
   const project = (status: OrderStatus, invoiceId: string | null = null, error: string | null = null) => {
+    setCurrentDetails(orderDetails({ status, lineCount: lines.length, invoiceNumber, error }));
     const order: OrderProjection = { id: orderId, customerId, status, lines, invoiceId, error };
     return db.projectOrder.executeWithOptions({ summary: `order → ${status}` }, [order]);
   };
@@ -31,6 +34,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<{ invoic
     const number = await db.allocateNumber.executeWithOptions({ summary: 'allocate invoice number' }, [
       { kind: 'invoice', entityId: invoiceId, year: moscowYear(now) },
     ]);
+    invoiceNumber = number;
     const checked = await db.reserveInvoiceLines.executeWithOptions({ summary: `check and reserve ${lines.length} lines` }, [{ invoiceId, lines }]);
     const at = new Date(now).toISOString();
     const state: InvoiceState = {

@@ -3,16 +3,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
+import { REQUIRED_SEARCH_ATTRIBUTES, searchAttributeGaps } from '../search-attributes.js';
 import { freePort, isPortFree, outputTail, pause, readTail, spawnLogged, stopWithParent } from './processes.js';
 
-/** The search attributes API.md promises on invoice workflows; all Keyword. */
-export const DEV_SEARCH_ATTRIBUTES = ['CustomerId', 'InvoiceStatus', 'InvoiceNumber'] as const;
-
-/**
- * `temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD`. Spelled as a number because
- * `@temporalio/proto` is not a direct dependency, and the gRPC encoder needs the numeric value.
- */
-export const INDEXED_VALUE_TYPE_KEYWORD = 2;
+/** The search attributes the workflows set (core/contracts/search-attributes.ts), with their types. */
+export const DEV_SEARCH_ATTRIBUTES = REQUIRED_SEARCH_ATTRIBUTES;
 
 /**
  * Runs `temporal server start-dev` (SQLite; persisted when `dbFile` is given) on 127.0.0.1 and
@@ -36,7 +31,7 @@ export async function startTemporalDevServer(opts: {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
   args.push('--namespace', opts.namespace);
   // Registered when the database is created; a reused older dbFile is fixed by ensureSearchAttributes.
-  for (const name of DEV_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
+  for (const { name, cli } of DEV_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${cli}`);
   if (opts.dbFile) {
     await mkdir(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
     args.push('--db-filename', opts.dbFile);
@@ -121,18 +116,16 @@ async function waitForFrontend(
  */
 async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
   const list = async () => (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes;
-  const existing = await list();
-  const wrong = DEV_SEARCH_ATTRIBUTES.filter((name) => name in existing && (existing[name] as number) !== INDEXED_VALUE_TYPE_KEYWORD);
-  if (wrong.length > 0) throw new Error(`search attributes ${wrong.join(', ')} exist with a type other than Keyword`);
-  const missing = DEV_SEARCH_ATTRIBUTES.filter((name) => !(name in existing));
+  const { missing, wrong } = searchAttributeGaps(await list());
+  if (wrong.length > 0) throw new Error(`search attributes ${wrong.map((a) => `${a.name} (must be ${a.cli})`).join(', ')} exist with another type`);
   if (missing.length === 0) return;
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map((name) => [name, INDEXED_VALUE_TYPE_KEYWORD])),
+    searchAttributes: Object.fromEntries(missing.map((a) => [a.name, a.indexed])),
   });
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; await pause(100)) {
     const now = await list();
-    if (missing.every((name) => name in now)) return;
+    if (missing.every((a) => a.name in now)) return;
   }
-  throw new Error(`search attributes ${missing.join(', ')} were added but never listed`);
+  throw new Error(`search attributes ${missing.map((a) => a.name).join(', ')} were added but never listed`);
 }

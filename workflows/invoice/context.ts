@@ -1,10 +1,21 @@
-import { ApplicationFailure, allHandlersFinished, condition, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  patched,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { EmailRequest } from '../../core/contracts/email.js';
 import type { Actor, InvoiceEvent, InvoiceState, InvoiceWorkflowInput } from '../../core/contracts/invoice.js';
 import type { InvoiceCommand } from '../../core/contracts/invoice-messages.js';
-import { InvoiceStatusAttribute } from '../../core/contracts/search-attributes.js';
+import { DeleteAtAttribute, InvoiceStatusAttribute, MergedIntoAttribute } from '../../core/contracts/search-attributes.js';
 import type { WorkflowSettings } from '../../core/contracts/settings.js';
 import type { CommandRefusal } from '../../core/domain/invoice-commands.js';
+import { deleteAt, invoiceDetails } from '../../core/domain/invoice-details.js';
 import type { InvoiceLine, InvoiceStatus } from '../../core/domain/invoice.js';
 import { keepManualPrices, type QuantityChange } from '../../core/domain/lines.js';
 import { dbSteps, email } from '../activities.js';
@@ -27,7 +38,7 @@ type StatusEmailExtra = Partial<Pick<Extract<EmailRequest, { kind: 'invoice_stat
  * state: `state` is replaced on every change.
  */
 export class InvoiceContext {
-  state: InvoiceState;
+  private current!: InvoiceState;
   readonly settings: WorkflowSettings;
   /** Request ids (and stock corrections) already applied, with the version each produced. */
   readonly processed: Map<string, number>;
@@ -36,12 +47,47 @@ export class InvoiceContext {
   private busy = false;
   /** Emails in flight; the workflow waits for them before it ends or continues as new, so none is dropped. */
   private readonly sending = new Set<Promise<void>>();
+  /** The last committed action, shown in the UI's current details. */
+  private lastAction: string | undefined;
 
   constructor(input: InvoiceWorkflowInput) {
     this.settings = input.settings;
-    this.state = input.state;
     this.processed = new Map<string, number>(input.processedRequests ?? []);
     this.remindedFor = input.remindedFor ?? null;
+    this.state = input.state; // last: the setter describes it, reminder included
+  }
+
+  get state(): InvoiceState {
+    return this.current;
+  }
+
+  /** Every change of the state is shown in the UI at once (current details are no history command). */
+  set state(next: InvoiceState) {
+    this.current = next;
+    this.describe();
+  }
+
+  describe(): void {
+    const { state } = this;
+    setCurrentDetails(invoiceDetails(state, { reminded: this.remindedFor !== null && this.remindedFor === state.expiresAt, lastAction: this.lastAction }));
+  }
+
+  /**
+   * Keeps DeleteAt and MergedInto equal to the state, upserting only what differs. Only where the
+   * starter indexed the invoice: InvoiceStatus set means the namespace has this app's attributes
+   * (a worker refuses to start without them, runtime/search-attributes.ts), while the time-skipping
+   * test server has none. Upserts are history commands: histories from before them replay unpatched.
+   */
+  syncSearchAttributes(): void {
+    const attributes = workflowInfo().typedSearchAttributes;
+    if (attributes.get(InvoiceStatusAttribute) === undefined) return;
+    const updates: SearchAttributeUpdatePair[] = [];
+    const wantedDeleteAt = deleteAt(this.state);
+    if ((attributes.get(DeleteAtAttribute)?.getTime() ?? null) !== (wantedDeleteAt === null ? null : Date.parse(wantedDeleteAt))) {
+      updates.push({ key: DeleteAtAttribute, value: wantedDeleteAt === null ? null : new Date(wantedDeleteAt) });
+    }
+    if ((attributes.get(MergedIntoAttribute) ?? null) !== this.state.mergedInto) updates.push({ key: MergedIntoAttribute, value: this.state.mergedInto });
+    if (updates.length > 0 && patched('ui-search-attributes')) upsertSearchAttributes(updates);
   }
 
   /** Commands run one at a time: the state a handler validated is the state it changes. */
@@ -91,6 +137,7 @@ export class InvoiceContext {
     if (next.status !== this.state.status && workflowInfo().typedSearchAttributes.get(InvoiceStatusAttribute) !== undefined) {
       upsertSearchAttributes([{ key: InvoiceStatusAttribute, value: next.status }]);
     }
+    this.lastAction = action;
     this.state = { ...next, version: this.state.version + 1 };
     const summary = `${action}: → ${this.state.status} (v${this.state.version})`;
     if (shrinkTo) {

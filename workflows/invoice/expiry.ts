@@ -10,6 +10,7 @@ import type { InvoiceContext } from './context.js';
 export function remind(run: InvoiceContext): void {
   const { state } = run;
   run.remindedFor = state.expiresAt;
+  run.describe();
   run.sendInBackground(
     { key: `invoice/${state.id}/reminder/${state.expiresAt}`, kind: 'invoice_expiring', customerId: state.customerId, invoice: state },
     'email: expiry reminder',
