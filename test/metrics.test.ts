@@ -184,6 +184,11 @@ describe('the worker process (runtime/worker.ts) with WORKER_METRICS_PORT', () =
     expect(checkout.status, JSON.stringify(checkout.body)).toBe(202);
     await waitForInvoice(call, checkout.body.orderId);
 
+    // The emails run as ordinary activities after the invoice shows, and the SDK exports its
+    // figures on its own schedule: wait until the work has been counted.
+    await expect
+      .poll(async () => sumOf(await workerMetrics(), 'temporal_activity_execution_latency_count'), { timeout: 30_000, interval: 500 })
+      .toBeGreaterThan(0);
     const text = await workerMetrics();
     const ours = { task_queue: taskQueue };
     expect(samplesOf(text, 'temporal_num_pollers', { ...ours, poller_type: 'workflow_task' }).length).toBeGreaterThan(0);
