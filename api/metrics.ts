@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { INVOICE_STATUSES } from '../core/domain/invoice.js';
 import type { Db } from '../db/database.js';
 import { operatorCounts } from '../db/metrics.repository.js';
+import { countStatements } from '../db/tracing.js';
 import type { Logger } from '../runtime/logger.js';
 
 /** Methods we label as themselves; anything else is "other" (made-up methods must not add series). */
@@ -52,6 +53,13 @@ export function createMetrics(db: Db, logger: Logger): ApiMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
+  const statements = new Histogram({
+    name: 'http_request_db_statements',
+    help: 'SQL statements (database round trips) an HTTP request sent',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50],
+    registers: [registry],
+  });
   const businessUp = new Gauge({
     name: 'wholesale_business_metrics_up',
     help: '1 when the wholesale_* gauges below could be read from PostgreSQL on this scrape, 0 when not (they are then left out)',
@@ -90,8 +98,9 @@ export function createMetrics(db: Db, logger: Logger): ApiMetrics {
     middleware: async (c, next) => {
       const started = performance.now();
       let failed = false;
+      let sent = 0;
       try {
-        await next();
+        sent = await countStatements(next);
       } catch (err) {
         failed = true;
         throw err;
@@ -99,6 +108,7 @@ export function createMetrics(db: Db, logger: Logger): ApiMetrics {
         const labels = { method: KNOWN_METHODS.has(c.req.method) ? c.req.method : 'other', route: routeOf(c), status: String(failed ? 500 : c.res.status) };
         requests.inc(labels);
         duration.observe(labels, (performance.now() - started) / 1000);
+        if (!failed) statements.observe({ method: labels.method, route: labels.route }, sent);
       }
     },
     handler: async (c) => {

@@ -11,9 +11,20 @@ import {
   ATTR_ERROR_TYPE,
   DB_SYSTEM_NAME_VALUE_POSTGRESQL,
 } from '@opentelemetry/semantic-conventions';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 
 const tracer = trace.getTracer('wholesale-orders/db');
+
+/** Statements sent on behalf of the current unit of work (an HTTP request), when one counts them. */
+const statements = new AsyncLocalStorage<{ count: number }>();
+
+/** Runs `fn` counting the SQL statements it sends (database round trips): for the API's metrics. */
+export async function countStatements(fn: () => Promise<void>): Promise<number> {
+  const counter = { count: 0 };
+  await statements.run(counter, fn);
+  return counter.count;
+}
 
 /** The table a simple statement works on ("select … from "invoices"" → invoices), for the span name. */
 const TABLE = /\b(?:from|into|update)\s+"?([a-z_][\w]*)"?/i;
@@ -47,6 +58,8 @@ export function traceQueries(client: pg.ClientBase): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const traced = (...args: unknown[]): unknown => {
     const text = sqlText(args[0]);
+    const counter = statements.getStore();
+    if (counter) counter.count++;
     if (text === undefined || args.some((a) => typeof a === 'function')) return query(...args);
     const span = startQuerySpan(text);
     return (query(...args) as Promise<pg.QueryResult>).then(

@@ -66,6 +66,13 @@ describe('GET /metrics of the API', () => {
     expect(valueOf(text, 'http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
     expect(valueOf(text, 'http_requests_total', { method: 'other', route: 'unmatched', status: '405' })).toBe(1);
     expect(text).not.toContain(invoiceId);
+    // Database round trips per request: a read of an invoice asks PostgreSQL (the 404 too), a
+    // refused method never does.
+    const invoiceReads = { method: 'GET', route: '/v1/invoices/:id' };
+    expect(valueOf(text, 'http_request_db_statements_count', invoiceReads)).toBe(2);
+    expect(valueOf(text, 'http_request_db_statements_sum', invoiceReads)).toBeGreaterThanOrEqual(2);
+    expect(valueOf(text, 'http_request_db_statements_sum', { method: 'POST', route: '/v1/cart/checkout' })).toBeGreaterThanOrEqual(2);
+    expect(valueOf(text, 'http_request_db_statements_sum', { method: 'other', route: 'unmatched' })).toBe(0);
     expect(valueOf(text, 'http_requests_total', { method: 'GET', route: '/metrics', status: '200' })).toBe(1); // the scrape before
     // Node process metrics come along.
     expect(valueOf(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);

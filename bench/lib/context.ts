@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Db } from '../../db/database.js';
+import { freePort } from '../../runtime/dev-stack.js';
 import { startSystem, type FaultSystem } from '../../test/faults/support/system.js';
 import { caller, tokenFor, type Call } from '../../test/faults/support/http.js';
 import type { User } from '../../api/auth.js';
@@ -22,6 +23,8 @@ export interface BenchContext {
   /** A client on the system's Temporal server (for the floors and for counting history events). */
   temporal: Client;
   rounds: number;
+  /** The worker's Temporal SDK metrics (Prometheus text). */
+  workerMetrics(): Promise<string>;
   /** An HTTP caller signed as `user`. */
   as(user: User): Promise<Call>;
   log(message: string): void;
@@ -50,7 +53,11 @@ export interface Scenario {
 
 export async function startBench(rounds: number, log: (m: string) => void): Promise<{ ctx: BenchContext; stop(): Promise<void> }> {
   log('starting PostgreSQL, Temporal, a worker and an API process');
-  const system = await startSystem({ name: 'bench', env: { RATE_LIMIT_WRITES_PER_MINUTE: '0', WORKER_MAX_CACHED_WORKFLOWS: String(WORKER_CACHE) } });
+  const metricsPort = await freePort();
+  const system = await startSystem({
+    name: 'bench',
+    env: { RATE_LIMIT_WRITES_PER_MINUTE: '0', WORKER_MAX_CACHED_WORKFLOWS: String(WORKER_CACHE), WORKER_METRICS_PORT: String(metricsPort) },
+  });
   const connection = await Connection.connect({ address: system.temporal.address });
   const temporal = new Client({ connection, namespace: 'default' });
   // The floor worker's own start-up chatter would bury the table.
@@ -69,6 +76,7 @@ export async function startBench(rounds: number, log: (m: string) => void): Prom
     api: system.apiUrls[0] ?? '',
     temporal,
     rounds,
+    workerMetrics: () => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()),
     as: async (user) => caller(system.apiUrls[0] ?? '', await tokenFor(user)),
     log,
   };
