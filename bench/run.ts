@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBench, type Scenario, type ScenarioResult } from './lib/context.js';
+import { perRequest, statementTotals } from './lib/round-trips.js';
 import { fmt, spread } from './lib/stats.js';
 import { SCENARIOS } from './scenarios/index.js';
 
@@ -29,7 +30,12 @@ try {
   for (const scenario of chosen) {
     log(`${scenario.id}…`);
     const started = Date.now();
-    results.push(...(await scenario.run(ctx)));
+    const before = await statementTotals(ctx.api);
+    const produced = await scenario.run(ctx);
+    // The scenario's requests and the database round trips each of them took, on its last row.
+    const last = produced.at(-1);
+    if (last) last.counts = { ...last.counts, ...perRequest(before, await statementTotals(ctx.api)) };
+    results.push(...produced);
     log(`${scenario.id} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
 } finally {
