@@ -120,6 +120,29 @@ export async function unwrap<R extends AnyClientResponse>(request: Promise<R>): 
   throw new ProblemError(result.problem, result.response);
 }
 
+type Args = { param?: Record<string, unknown> } | undefined;
+
+/**
+ * hc puts path parameters into the URL as they are; a SKU may hold "/" (and Cyrillic), so each
+ * one is percent-encoded here and the server decodes it back. Wraps every `$get`/`$post`/`$url`…
+ */
+function encodingParams<T>(node: T): T {
+  if (typeof node !== 'function') return node;
+  return new Proxy(node, {
+    get(target, key) {
+      const child: unknown = Reflect.get(target, key);
+      if (typeof key !== 'string' || typeof child !== 'function') return child;
+      if (!key.startsWith('$')) return encodingParams(child);
+      const method = child as (args: Args, ...rest: unknown[]) => unknown;
+      return (args: Args, ...rest: unknown[]) => {
+        if (!args?.param) return method(args, ...rest);
+        const param = Object.fromEntries(Object.entries(args.param).map(([k, v]) => [k, encodeURIComponent(String(v))]));
+        return method({ ...args, param }, ...rest);
+      };
+    },
+  });
+}
+
 /** The typed API tree: `api.v1.invoices[':id'].submit.$post({ param: { id }, header: {} })`. */
 export type Api = ReturnType<typeof hc<AppType>>;
 
@@ -129,6 +152,6 @@ export type Api = ReturnType<typeof hc<AppType>>;
  * `api.v1.cart.checkout.$post({ json }, { headers: { 'Idempotency-Key': key } })`.
  */
 export function createClient(options: ClientOptions): { api: Api; call: typeof call; unwrap: typeof unwrap } {
-  const api = hc<AppType>(options.baseUrl, { fetch: withDefaults(options.fetch ?? fetch, options.token) });
+  const api = encodingParams(hc<AppType>(options.baseUrl, { fetch: withDefaults(options.fetch ?? fetch, options.token) }));
   return { api, call, unwrap };
 }
