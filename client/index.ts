@@ -51,6 +51,8 @@ type SuccessOf<R> = R extends { ok: false } ? never : R;
 type DataOf<R> = R extends ClientResponse<infer T, number, infer F> ? (T extends Response ? Blob : F extends 'json' ? T : string) : never;
 
 export type SuccessData<R> = DataOf<SuccessOf<R>>;
+/** What a route answers on success: `ResponseData<Api['v1']['invoices'][':id']['$get']>` is an invoice. */
+export type ResponseData<F extends (...args: never[]) => Promise<unknown>> = SuccessData<Awaited<ReturnType<F>>>;
 
 export type CallResult<R> =
   { ok: true; status: number; data: SuccessData<R>; response: Response } | { ok: false; status: number; problem: Problem; response: Response };
