@@ -7,6 +7,7 @@ import { afterAll, assert, beforeAll, describe, expect, expectTypeOf, it } from 
 import { createClient, ProblemError, type Api, type Problem } from 'wholesale-orders/client';
 import { signToken, type User } from '../api/auth.js';
 import type { FailureCode } from '../core/domain/failures.js';
+import { readWorkbook, sheetRows } from './support/documents.js';
 import { addCustomer, addProduct, customerUser, TEST_SECRET } from './support/fixtures.js';
 import { staff } from './support/scenario.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -100,7 +101,7 @@ describe('typed client', () => {
     expect(sent.slice(-2).map((r) => r.idempotencyKey)).toEqual([key.headers['Idempotency-Key'], key.headers['Idempotency-Key']]);
   });
 
-  it('gives a file download as a Blob', async () => {
+  it('gives a file download as a Blob, and sends an upload as a form', async () => {
     await addProduct(s.db, 'CLI-F');
     const { api, unwrap } = await customer();
     const file = await unwrap(api.v1.catalog['order-form.xlsx'].$get());
@@ -110,6 +111,17 @@ describe('typed client', () => {
         .subarray(0, 2)
         .toString(),
     ).toBe('PK');
+
+    // Upload bodies are not typed (a hand-written multipart schema): the form goes in `init`.
+    const workbook = await readWorkbook(Buffer.from(await file.arrayBuffer()));
+    const sheet = workbook.worksheets[0]!;
+    const row = sheetRows(sheet).findIndex((r) => r[0] === 'CLI-F') + 1;
+    sheet.getRow(row).getCell(9).value = 4; // the quantity column
+    const form = new FormData();
+    form.append('file', new Blob([await workbook.xlsx.writeBuffer()]), 'бланк.xlsx');
+    const uploaded = await unwrap(api.v1.cart.upload.$post({}, { init: { body: form } }));
+    expect(uploaded).toEqual({ added: 1, removed: 0, rejected: [] });
+    expect((await unwrap(api.v1.cart.$get())).lines).toEqual([expect.objectContaining({ sku: 'CLI-F', quantity: 4 })]);
   });
 
   it('refuses at type-check what the routes would refuse', () => {
