@@ -57,7 +57,19 @@ export const zones = [
       SQL_LIBRARIES,
     ],
   },
-].map(({ files, patterns }) => ({ files, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } }));
+  {
+    // The typed client runs inside other programs (the portal's back end): at run time it loads
+    // hono/client and nothing of the server; the API's routes reach it as types only.
+    files: ['client/**/*.ts'],
+    patterns: [
+      ...onlyFrom(['\\./', '\\.\\./api/', 'hono/client$'], 'client/ imports only hono/client and types from api/.'),
+      notFrom(['api'], 'client/ takes only types from api/: no server code may load into the portal.', true),
+    ],
+    // `import { type X } from '../api/…'` passes the rule above yet still loads the module at run
+    // time (verbatimModuleSyntax keeps it as `import {}`): only `import type` is type-only.
+    rules: { '@typescript-eslint/no-import-type-side-effects': 'error' },
+  },
+].map(({ files, patterns, rules }) => ({ files, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }], ...rules } }));
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.data/', '.tools/', '.test-data/', 'test/histories/', 'eslint.config.js', 'scripts/*.mjs'] },

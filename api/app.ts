@@ -90,21 +90,22 @@ export function createApp(deps: ApiDeps) {
   app.use('/v1/*', jsonBodies(limits.jsonBodyBytes, UPLOAD_ROUTES));
   app.use('/v1/*', idempotency(deps.db));
 
-  for (const routes of [
-    catalogRoutes,
-    cartRoutes,
-    orderRoutes,
-    invoiceRoutes,
-    realizationRoutes,
-    settingsRoutes,
-    managerRoutes,
-    adminRoutes,
-    warehouseRoutes,
-    documentRoutes,
-    orderFormRoutes,
-    paymentRoutes,
-  ]) {
-    app.route('/', routes(deps));
-  }
-  return app;
+  // Chained, not looped: each `.route()` adds its module's routes to the returned type, so
+  // `AppType` (and the typed client over it) knows every /v1 route's input and output.
+  return app
+    .route('/', catalogRoutes(deps))
+    .route('/', cartRoutes(deps))
+    .route('/', orderRoutes(deps))
+    .route('/', invoiceRoutes(deps))
+    .route('/', realizationRoutes(deps))
+    .route('/', settingsRoutes(deps))
+    .route('/', managerRoutes(deps))
+    .route('/', adminRoutes(deps))
+    .route('/', warehouseRoutes(deps))
+    .route('/', documentRoutes(deps))
+    .route('/', orderFormRoutes(deps))
+    .route('/', paymentRoutes(deps));
 }
+
+/** The API's type: every /v1 route with its params, query, headers, body and answers (for `client/`). */
+export type AppType = ReturnType<typeof createApp>;

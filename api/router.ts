@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database.js';
+import type { FailureCode } from '../core/domain/failures.js';
 import { MAX_LINE_QUANTITY } from '../core/domain/limits.js';
 import type { Config } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
@@ -45,7 +46,11 @@ export const ProblemSchema = z
   })
   .openapi('Problem', { example: problemBody('not_found', 'Счёт не найден') });
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+/** The problem+json body as clients read it (`client/`): `code` is one of the closed vocabulary. */
+export type ProblemBody = Omit<z.infer<typeof ProblemSchema>, 'code'> & { code: FailureCode };
+
+/** An error answer of a route: problem+json, so the typed client sees a Problem for that status too. */
+export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
 
 /** The error answers most routes can give, for the OpenAPI document. */
 export const commonErrors = {

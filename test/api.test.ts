@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sign } from 'hono/jwt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../api/auth.js';
-import { addProduct, stockOf, TEST_SECRET } from './support/fixtures.js';
+import { addProduct, customerUser, stockOf, TEST_SECRET } from './support/fixtures.js';
 import { newCustomer as newCustomerOf, waitForInvoice } from './support/scenario.js';
-import { client } from './support/http.js';
+import { client, typedClient } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 let s: TestStack;
@@ -17,6 +17,11 @@ const admin: User = { sub: 'admin-1', role: 'admin' };
 const warehouse: User = { sub: 'wh-1', role: 'warehouse' };
 
 const newCustomer = (managerEmail?: string) => newCustomerOf(s, managerEmail ? { managerEmail } : {});
+/** A new customer company with the typed client (`wholesale-orders/client`) and the raw one. */
+const newTypedCustomer = async () => {
+  const { id, call: raw } = await newCustomer();
+  return { id, raw, ...typedClient(s.app, customerUser(id)) };
+};
 
 describe('service endpoints', () => {
   it('answers health, readiness and the OpenAPI contract', async () => {
@@ -60,15 +65,13 @@ describe('auth', () => {
 
 describe('admin and warehouse', () => {
   it('creates customers and products, lists them in the catalog with availability', async () => {
-    const adm = client(s.app, admin);
-    const created = await adm('POST', '/v1/admin/customers', {
-      name: 'ООО «Лютик»',
-      email: 'buy@lutik.example',
-      inn: '7712345678',
-      managerEmail: 'm@supplier.example',
-    });
+    const adm = typedClient(s.app, admin);
+    const created = await adm.call(
+      adm.api.v1.admin.customers.$post({ json: { name: 'ООО «Лютик»', email: 'buy@lutik.example', inn: '7712345678', managerEmail: 'm@supplier.example' } }),
+    );
+    assert(created.ok, JSON.stringify(created));
     expect(created.status).toBe(201);
-    expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(created.data.id).toMatch(/^[0-9a-f-]{36}$/);
 
     const product = {
       article: 'API-1',
@@ -78,16 +81,15 @@ describe('admin and warehouse', () => {
       piecesPerBox: 60,
       certificate: { number: 'ЕАЭС RU Д-1', validUntil: '2029-01-31' },
     };
-    expect(await adm('PUT', '/v1/admin/products/API-1-2-BLK', product)).toMatchObject({ status: 200, body: { created: true } });
-    expect(await adm('PUT', '/v1/admin/products/API-1-2-BLK', { ...product, price: '199.00' })).toMatchObject({ status: 200, body: { created: false } });
-    expect(await client(s.app, warehouse)('PUT', '/v1/warehouse/stock/API-1-2-BLK', { onHand: 40 })).toMatchObject({
-      status: 200,
-      body: { onHand: 40, available: 40 },
-    });
+    const param = { sku: 'API-1-2-BLK' };
+    expect(await adm.unwrap(adm.api.v1.admin.products[':sku'].$put({ param, json: product }))).toMatchObject({ created: true });
+    expect(await adm.unwrap(adm.api.v1.admin.products[':sku'].$put({ param, json: { ...product, price: '199.00' } }))).toMatchObject({ created: false });
+    const wh = typedClient(s.app, warehouse);
+    expect(await wh.unwrap(wh.api.v1.warehouse.stock[':sku'].$put({ param, json: { onHand: 40 } }))).toMatchObject({ onHand: 40, available: 40 });
 
-    const { call } = await newCustomer();
-    const list = await call('GET', '/v1/catalog/products?q=API-1');
-    expect(list.body.items).toEqual([
+    const { api, unwrap } = await newTypedCustomer();
+    const list = await unwrap(api.v1.catalog.products.$get({ query: { q: 'API-1' } }));
+    expect(list.items).toEqual([
       expect.objectContaining({
         sku: 'API-1-2-BLK',
         price: '199.00',
@@ -100,24 +102,29 @@ describe('admin and warehouse', () => {
   });
 
   it('lists every field that fails validation and changes nothing', async () => {
-    const adm = client(s.app, admin);
-    const res = await adm('PUT', '/v1/admin/products/BAD-1', { article: '', name: 'X', price: '-5', piecesPerBox: 0 });
+    const adm = typedClient(s.app, admin);
+    const res = await adm.call(
+      adm.api.v1.admin.products[':sku'].$put({ param: { sku: 'BAD-1' }, json: { article: '', name: 'X', price: '-5', piecesPerBox: 0 } }),
+    );
+    assert(!res.ok, 'refused');
     expect(res.status).toBe(400);
-    expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(res.body.code).toBe('validation_failed');
-    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['json.article', 'json.piecesPerBox', 'json.price']);
+    expect(res.response.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.problem.code).toBe('validation_failed');
+    expect(res.problem.errors?.map((e) => e.path).sort()).toEqual(['json.article', 'json.piecesPerBox', 'json.price']);
     expect(await s.db.selectFrom('products').select('sku').where('sku', '=', 'BAD-1').executeTakeFirst()).toBeUndefined();
-    const stock = await client(s.app, warehouse)('PUT', '/v1/warehouse/stock/NO-SUCH', { onHand: 5 });
-    expect(stock).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    const wh = typedClient(s.app, warehouse);
+    const stock = await wh.call(wh.api.v1.warehouse.stock[':sku'].$put({ param: { sku: 'NO-SUCH' }, json: { onHand: 5 } }));
+    expect(stock).toMatchObject({ ok: false, status: 404, problem: { code: 'not_found' } });
   });
 
   it('pages through the catalog with a cursor', async () => {
     for (const n of [1, 2, 3]) await addProduct(s.db, `PAGE-${n}`);
-    const { call } = await newCustomer();
-    const first = await call('GET', '/v1/catalog/products?q=PAGE-&limit=2');
-    expect(first.body.items.map((p: { sku: string }) => p.sku)).toEqual(['PAGE-1', 'PAGE-2']);
-    const second = await call('GET', `/v1/catalog/products?q=PAGE-&limit=2&cursor=${first.body.nextCursor}`);
-    expect(second.body).toMatchObject({ items: [expect.objectContaining({ sku: 'PAGE-3' })], nextCursor: null });
+    const { api, unwrap } = await newTypedCustomer();
+    const first = await unwrap(api.v1.catalog.products.$get({ query: { q: 'PAGE-', limit: 2 } }));
+    expect(first.items.map((p) => p.sku)).toEqual(['PAGE-1', 'PAGE-2']);
+    assert(first.nextCursor, 'a next page');
+    const second = await unwrap(api.v1.catalog.products.$get({ query: { q: 'PAGE-', limit: 2, cursor: first.nextCursor } }));
+    expect(second).toMatchObject({ items: [expect.objectContaining({ sku: 'PAGE-3' })], nextCursor: null });
   });
 });
 
@@ -139,12 +146,12 @@ describe('cart and checkout', () => {
 
   it('fills and empties a cart', async () => {
     await addProduct(s.db, 'CART-B', { priceKopecks: 14990 });
-    const { call } = await newCustomer();
-    const put = await call('PUT', '/v1/cart/items/CART-B', { quantity: 3 });
-    expect(put.body).toMatchObject({ lines: [{ sku: 'CART-B', quantity: 3, price: '149.90', total: '449.70' }], total: '449.70' });
-    expect((await call('PUT', '/v1/cart/items/CART-B', { quantity: 0 })).body.lines).toEqual([]);
-    await call('PUT', '/v1/cart/items/CART-B', { quantity: 1 });
-    expect((await call('DELETE', '/v1/cart')).body).toEqual({ lines: [], total: '0.00' });
+    const { api, unwrap } = await newTypedCustomer();
+    const item = (quantity: number) => unwrap(api.v1.cart.items[':sku'].$put({ param: { sku: 'CART-B' }, json: { quantity } }));
+    expect(await item(3)).toMatchObject({ lines: [{ sku: 'CART-B', quantity: 3, price: '149.90', total: '449.70' }], total: '449.70' });
+    expect((await item(0)).lines).toEqual([]);
+    await item(1);
+    expect(await unwrap(api.v1.cart.$delete())).toEqual({ lines: [], total: '0.00' });
   });
 
   it('turns a checkout into an invoice that only its company (and its manager) can see', async () => {
@@ -194,40 +201,42 @@ describe('cart and checkout', () => {
 
   it('cancels an invoice, releasing its stock, honouring If-Match', async () => {
     await addProduct(s.db, 'CANCEL-A', { onHand: 10 });
-    const me = await newCustomer();
-    await me.call('PUT', '/v1/cart/items/CANCEL-A', { quantity: 7 });
-    const invoiceId = await waitForInvoice(me.call, (await me.call('POST', '/v1/cart/checkout', { target: 'new' })).body.orderId);
+    const me = await newTypedCustomer();
+    const { api, call, unwrap } = me;
+    await unwrap(api.v1.cart.items[':sku'].$put({ param: { sku: 'CANCEL-A' }, json: { quantity: 7 } }));
+    const { orderId } = await unwrap(api.v1.cart.checkout.$post({ json: { target: 'new' } }));
+    const param = { id: await waitForInvoice(me.raw, orderId ?? '') };
     expect(await stockOf(s.db, 'CANCEL-A')).toMatchObject({ reserved: 7 });
 
-    expect(await me.call('POST', `/v1/invoices/${invoiceId}/cancel`, undefined, { 'If-Match': '"7"' })).toMatchObject({
-      status: 412,
-      body: { code: 'version_conflict' },
-    });
+    const cancel = (header: { 'if-match'?: string }) => call(api.v1.invoices[':id'].cancel.$post({ param, header }));
+    expect(await cancel({ 'if-match': '"7"' })).toMatchObject({ ok: false, status: 412, problem: { code: 'version_conflict' } });
     expect(await stockOf(s.db, 'CANCEL-A')).toMatchObject({ reserved: 7 });
-    const cancelled = await me.call('POST', `/v1/invoices/${invoiceId}/cancel`, undefined, { 'If-Match': '1' });
-    expect(cancelled.body).toMatchObject({ status: 'deleted', statusLabel: 'Удален', allowedActions: [], expiresAt: null, version: 2 });
+    const cancelled = await cancel({ 'if-match': '1' });
+    assert(cancelled.ok, JSON.stringify(cancelled));
+    expect(cancelled.data).toMatchObject({ status: 'deleted', statusLabel: 'Удален', allowedActions: [], expiresAt: null, version: 2 });
     expect(await stockOf(s.db, 'CANCEL-A')).toEqual({ onHand: 10, reserved: 0, reservationsSum: 0 });
-    expect(await me.call('POST', `/v1/invoices/${invoiceId}/cancel`)).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
-    const history = (await me.call('GET', `/v1/invoices/${invoiceId}/history`)).body;
-    expect(history.map((e: { action: string }) => e.action)).toEqual(['create', 'cancel']);
+    expect(await cancel({})).toMatchObject({ ok: false, status: 409, problem: { code: 'invalid_transition' } });
+    const history = await unwrap(api.v1.invoices[':id'].history.$get({ param }));
+    expect(history.map((e) => e.action)).toEqual(['create', 'cancel']);
     expect(history[1]).toMatchObject({ fromStatus: 'confirmed', toStatus: 'deleted', actor: { type: 'customer' } });
   });
 
   it('does a checkout once per Idempotency-Key', async () => {
     await addProduct(s.db, 'IDEM-A', { onHand: 10 });
-    const me = await newCustomer();
-    await me.call('PUT', '/v1/cart/items/IDEM-A', { quantity: 2 });
-    const key = { 'Idempotency-Key': randomUUID() };
-    const first = await me.call('POST', '/v1/cart/checkout', { target: 'new' }, key);
-    const again = await me.call('POST', '/v1/cart/checkout', { target: 'new' }, key);
-    expect(first.status).toBe(202);
-    expect(again.status).toBe(202);
-    expect(again.body).toEqual(first.body);
-    expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(again.headers.get('location')).toBe(first.headers.get('location'));
+    const me = await newTypedCustomer();
+    const { api, call, unwrap } = me;
+    await unwrap(api.v1.cart.items[':sku'].$put({ param: { sku: 'IDEM-A' }, json: { quantity: 2 } }));
+    const key = { headers: { 'Idempotency-Key': randomUUID() } };
+    const first = await call(api.v1.cart.checkout.$post({ json: { target: 'new' } }, key));
+    const again = await call(api.v1.cart.checkout.$post({ json: { target: 'new' } }, key));
+    assert(first.ok && again.ok, JSON.stringify([first, again]));
+    expect([first.status, again.status]).toEqual([202, 202]);
+    expect(again.data).toEqual(first.data);
+    expect(again.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.response.headers.get('location')).toBe(first.response.headers.get('location'));
     expect(await s.db.selectFrom('orders').select('id').where('customer_id', '=', me.id).execute()).toHaveLength(1);
-    const other = await me.call('POST', '/v1/cart/checkout', { target: { invoiceId: randomUUID() } }, key);
-    expect(other).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
+    const other = await call(api.v1.cart.checkout.$post({ json: { target: { invoiceId: randomUUID() } } }, key));
+    expect(other).toMatchObject({ ok: false, status: 422, problem: { code: 'idempotency_key_reused' } });
   });
 
   it('reserves exactly the stock there is when 50 checkouts compete for 10 pieces, with no 5xx', async () => {

@@ -1,6 +1,7 @@
 // End to end: the system exactly as `npm start` runs it (`tsx runtime/start.ts` as a child process,
 // with its own embedded PostgreSQL and its own Temporal dev server in a fresh DATA_DIR), driven over
-// real HTTP. Only Resend is faked. The vitest global setup's servers are not used here.
+// real HTTP through the typed client (`wholesale-orders/client`), as the portal calls it. Only Resend
+// is faked. The vitest global setup's servers are not used here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -8,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type Api, type ResponseData } from 'wholesale-orders/client';
 import { signToken } from '../api/auth.js';
 import { DEMO_CUSTOMERS } from '../db/seed.js';
 import { formatRoubles, VAT_RATE_PERCENT, vatIncluded } from '../core/domain/money.js';
 import { freePort } from '../runtime/dev-stack.js';
 import { startFakeResend, type FakeResend, type FakeResendRequest } from './support/fake-resend.js';
 import { TEST_SECRET } from './support/fixtures.js';
-import { client, overHttp } from './support/http.js';
-import { staff, type Call } from './support/scenario.js';
+import { staff } from './support/scenario.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const CUSTOMER = DEMO_CUSTOMERS[0];
@@ -40,8 +41,10 @@ let child: Child | undefined;
 let ports: { api: number; temporal: number; ui: number; postgres?: number };
 let base: string;
 let tokens: Map<string, string>;
-let customer: Call;
-let warehouse: Call;
+type Client = ReturnType<typeof createClient>;
+type Invoice = ResponseData<Api['v1']['invoices'][':id']['$get']>;
+let customer: Client;
+let warehouse: Client;
 
 const running = () => child !== undefined && child.process.exitCode === null && child.process.signalCode === null;
 const output = () => (child ? `--- child output (tail) ---\n${child.tail}` : '(no child)');
@@ -120,11 +123,7 @@ async function waitReady(): Promise<void> {
 }
 
 /** Calls as the holder of a raw bearer token (the ones `npm start` printed). */
-function withToken(token: string): Call {
-  const anonymous = client(overHttp(base));
-  return <T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-    anonymous<T>(method, path, body, { Authorization: `Bearer ${token}`, ...headers });
-}
+const withToken = (token: string): Client => createClient({ baseUrl: base, token });
 
 async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
   let value = await read();
@@ -136,30 +135,31 @@ async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) =>
 }
 
 async function available(sku: string): Promise<number> {
-  const res = await customer('GET', `/v1/catalog/products?q=${encodeURIComponent(sku)}`);
-  expect(res.status).toBe(200);
-  const product = (res.body.items as { sku: string; available: number }[]).find((p) => p.sku === sku);
+  const { api, unwrap } = customer;
+  const product = (await unwrap(api.v1.catalog.products.$get({ query: { q: sku } }))).items.find((p) => p.sku === sku);
   expect(product, sku).toBeDefined();
   return product!.available;
 }
 
 /** Cart → checkout → the invoice the order became. */
-async function orderInvoice(lines: Record<string, number>): Promise<{ orderId: string; invoice: any }> {
+async function orderInvoice(lines: Record<string, number>): Promise<{ orderId: string; invoice: Invoice }> {
+  const { api, call, unwrap } = customer;
   for (const [sku, quantity] of Object.entries(lines)) {
-    const put = await customer('PUT', `/v1/cart/items/${encodeURIComponent(sku)}`, { quantity });
+    const put = await call(api.v1.cart.items[':sku'].$put({ param: { sku }, json: { quantity } }));
     expect(put.status, `cart ${sku}`).toBe(200);
   }
-  const checkout = await customer('POST', '/v1/cart/checkout', { target: 'new' });
+  const checkout = await call(api.v1.cart.checkout.$post({ json: { target: 'new' } }));
+  assert(checkout.ok, `checkout: ${JSON.stringify(checkout)}`);
   expect(checkout.status).toBe(202);
-  const orderId = checkout.body.orderId as string;
+  const orderId = checkout.data.orderId;
+  assert(orderId, 'a new order');
   const order = await poll(
     `order ${orderId}`,
-    async () => (await customer('GET', `/v1/orders/${orderId}`)).body,
-    (o) => o?.status === 'invoiced',
+    () => unwrap(api.v1.orders[':id'].$get({ param: { id: orderId } })),
+    (o) => o.status === 'invoiced',
   );
-  const invoice = await customer('GET', `/v1/invoices/${order.invoiceId}`);
-  expect(invoice.status).toBe(200);
-  return { orderId, invoice: invoice.body };
+  expect(order.invoiceId).toBeDefined();
+  return { orderId, invoice: await unwrap(api.v1.invoices[':id'].$get({ param: { id: order.invoiceId! } })) };
 }
 
 const recipients = (body: { to?: string | string[] }) => [body.to ?? []].flat();
@@ -196,7 +196,7 @@ beforeAll(async () => {
   await waitReady();
   tokens = parseTokens(child.stdout);
   customer = withToken(tokens.get('customer (ООО «Ромашка»)') ?? 'missing');
-  warehouse = client(overHttp(base), staff.warehouse, TEST_SECRET);
+  warehouse = createClient({ baseUrl: base, token: () => signToken(TEST_SECRET, staff.warehouse) });
   const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
   if (existsSync(pidFile)) ports.postgres = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[3] ?? '', 10);
 }, 150_000);
@@ -250,16 +250,14 @@ describe('npm start, end to end over HTTP', () => {
     expect(await fetch(metrics![2]!.replace('localhost', '127.0.0.1')).then((r) => r.text())).toContain('temporal_num_pollers');
 
     // The printed tokens are signed with AUTH_JWT_SECRET; a foreign one is refused.
-    expect((await customer('GET', '/v1/cart')).status).toBe(200);
-    expect((await withToken(tokens.get('admin')!)('GET', '/v1/admin/outbox')).status).toBe(200);
-    const forged = await signToken('another-secret-0123456789abcdef', { sub: 'x', role: 'customer', customerId: CUSTOMER.id });
-    expect((await withToken(forged)('GET', '/v1/cart')).status).toBe(401);
+    expect((await customer.api.v1.cart.$get()).status).toBe(200);
+    expect((await withToken(tokens.get('admin')!).api.v1.admin.outbox.$get({ query: {} })).status).toBe(200);
+    const forged = withToken(await signToken('another-secret-0123456789abcdef', { sub: 'x', role: 'customer', customerId: CUSTOMER.id }));
+    expect(await forged.call(forged.api.v1.cart.$get())).toMatchObject({ ok: false, status: 401, problem: { code: 'unauthorized' } });
   }, 30_000);
 
   it('lists the demo hosiery catalog with availability', async () => {
-    const res = await customer('GET', '/v1/catalog/products?q=КЛ-&limit=50');
-    expect(res.status).toBe(200);
-    const items = res.body.items as { sku: string; article: string; name: string; price: string; available: number }[];
+    const { items } = await customer.unwrap(customer.api.v1.catalog.products.$get({ query: { q: 'КЛ-', limit: 50 } }));
     expect(items.length).toBeGreaterThan(5);
     expect(items.every((p) => p.article.startsWith('КЛ-'))).toBe(true);
     expect(items.find((p) => p.sku === 'КЛ-20-3-NUD')).toMatchObject({ article: 'КЛ-20', name: 'Колготки женские 20 den', price: '149.90', available: 340 });
@@ -272,9 +270,7 @@ describe('npm start, end to end over HTTP', () => {
 
     const { orderId, invoice } = await orderInvoice(SHIP);
     expect(invoice).toMatchObject({ status: 'confirmed', customerId: CUSTOMER.id, orderId, number: expect.stringMatching(/^СЧ-\d{4}-\d{6}$/), version: 1 });
-    const lines = Object.fromEntries(
-      (invoice.lines as { sku: string; requested: number; approved: number; rejected: number; price: string; total: string }[]).map((l) => [l.sku, l]),
-    );
+    const lines = Object.fromEntries(invoice.lines.map((l) => [l.sku, l]));
     expect(lines['КЛ-20-3-NUD']).toMatchObject({ requested: 30, approved: 30, rejected: 0, price: '149.90', total: '4497.00' });
     expect(lines['КЛ-40-3-BLK']).toMatchObject({ requested: 10, approved: 10, rejected: 0, price: '189.50', total: '1895.00' });
     expect(lines[SCARCE]).toMatchObject({ requested: 20, approved: 12, rejected: 8, price: '149.90', total: '1798.80' });
@@ -290,17 +286,19 @@ describe('npm start, end to end over HTTP', () => {
     // reserved at once: available already down
     for (const [sku, qty] of Object.entries(approved)) expect(await available(sku), sku).toBe(before[sku]! - qty);
 
-    const shipped = await customer('POST', `/v1/invoices/${invoice.id}/ship`);
-    expect(shipped.body).toMatchObject({ status: 'shipment_confirmed' });
-    for (const status of ['to_warehouse', 'assembled', 'shipped']) {
-      const res = await warehouse('POST', `/v1/warehouse/invoices/${invoice.id}/status`, { status });
-      expect(res, status).toMatchObject({ status: 200, body: { status } });
+    const { api, unwrap } = customer;
+    const id = { param: { id: invoice.id } };
+    // If-Match: the version this test saw; a stale one would be a 412 problem.
+    const shipped = await unwrap(api.v1.invoices[':id'].ship.$post({ ...id, header: { 'if-match': String(invoice.version) } }));
+    expect(shipped).toMatchObject({ status: 'shipment_confirmed', version: invoice.version + 1 });
+    for (const status of ['to_warehouse', 'assembled', 'shipped'] as const) {
+      const res = await warehouse.call(warehouse.api.v1.warehouse.invoices[':id'].status.$post({ ...id, json: { status } }));
+      expect(res, status).toMatchObject({ ok: true, status: 200, data: { status } });
     }
-    expect((await customer('GET', `/v1/invoices/${invoice.id}`)).body.status).toBe('shipped');
+    expect((await unwrap(api.v1.invoices[':id'].$get(id))).status).toBe('shipped');
 
-    const realizations = await customer('GET', '/v1/realizations');
-    expect(realizations.status).toBe(200);
-    const realization = (realizations.body.items as { invoiceId: string }[]).find((r) => r.invoiceId === invoice.id);
+    const realizations = await unwrap(api.v1.realizations.$get({ query: {} }));
+    const realization = realizations.items.find((r) => r.invoiceId === invoice.id);
     expect(realization).toMatchObject({ number: expect.stringMatching(/^РЛ-\d{4}-\d{6}$/), total: '8190.80' });
     for (const [sku, qty] of Object.entries(approved)) expect(await available(sku), sku).toBe(before[sku]! - qty);
 
@@ -321,14 +319,17 @@ describe('npm start, end to end over HTTP', () => {
     const stock = { a: await available(MERGE_A), b: await available(MERGE_B) };
     expect(stock).toEqual({ a: 300 - 8, b: 340 - 2 });
 
-    const merged = await customer('POST', '/v1/invoices/merge', { invoiceIds: [first.id, second.id] });
+    const { api, call, unwrap } = customer;
+    const invoiceOf = (id: string) => unwrap(api.v1.invoices[':id'].$get({ param: { id } }));
+    const merged = await call(api.v1.invoices.merge.$post({ json: { invoiceIds: [first.id, second.id] } }));
+    assert(merged.ok, JSON.stringify(merged));
     expect(merged.status).toBe(202);
-    const newId = merged.body.invoiceId as string;
-    const created = (await customer('GET', `/v1/invoices/${newId}`)).body;
+    const newId = merged.data.invoiceId;
+    const created = await invoiceOf(newId);
     expect(created).toMatchObject({ status: 'draft', mergedFrom: [first.id, second.id], number: expect.stringMatching(/^СЧ-/) });
-    expect(Object.fromEntries(created.lines.map((l: { sku: string; approved: number }) => [l.sku, l.approved]))).toEqual({ [MERGE_A]: 8, [MERGE_B]: 2 });
+    expect(Object.fromEntries(created.lines.map((l) => [l.sku, l.approved]))).toEqual({ [MERGE_A]: 8, [MERGE_B]: 2 });
     for (const source of [first, second]) {
-      expect((await customer('GET', `/v1/invoices/${source.id}`)).body).toMatchObject({ status: 'marked_for_deletion', mergedInto: newId });
+      expect(await invoiceOf(source.id)).toMatchObject({ status: 'marked_for_deletion', mergedInto: newId });
     }
     expect({ a: await available(MERGE_A), b: await available(MERGE_B) }).toEqual(stock);
 
@@ -336,7 +337,7 @@ describe('npm start, end to end over HTTP', () => {
     for (const source of [first, second]) {
       await poll(
         `source ${source.id}`,
-        async () => (await customer('GET', `/v1/invoices/${source.id}`)).body.status,
+        async () => (await invoiceOf(source.id)).status,
         (s) => s === 'deleted',
         30_000,
       );
@@ -345,22 +346,24 @@ describe('npm start, end to end over HTTP', () => {
   }, 90_000);
 
   it('builds a requested document and emails it with the file attached', async () => {
-    const requested = await customer('POST', '/v1/documents', { type: 'receivables' });
+    const { api, call, unwrap } = customer;
+    const requested = await call(api.v1.documents.$post({ json: { type: 'receivables' } }));
+    assert(requested.ok, JSON.stringify(requested));
     expect(requested.status).toBe(202);
-    const id = requested.body.documentId as string;
+    const param = { id: requested.data.documentId };
     const doc = await poll(
-      `document ${id}`,
-      async () => (await customer('GET', `/v1/documents/${id}`)).body,
-      (d) => d?.status !== 'pending',
+      `document ${param.id}`,
+      () => unwrap(api.v1.documents[':id'].$get({ param })),
+      (d) => d.status !== 'pending',
     );
     expect(doc).toMatchObject({ status: 'ready', type: 'receivables' });
 
-    const file = await fetch(`${base}/v1/documents/${id}/file`, { headers: { Authorization: `Bearer ${tokens.get('customer (ООО «Ромашка»)')}` } });
-    expect(file.status).toBe(200);
-    const bytes = Buffer.from(await file.arrayBuffer());
+    const file = await call(api.v1.documents[':id'].file.$get({ param }));
+    assert(file.ok, JSON.stringify(file));
+    const bytes = Buffer.from(await file.data.arrayBuffer());
     expect(bytes.subarray(0, 2).toString()).toBe('PK'); // xlsx = zip
 
-    const email = await waitEmail(`document/${id}/ready`);
+    const email = await waitEmail(`document/${param.id}/ready`);
     const body = email.body as { to: string | string[]; subject: string; attachments?: { filename: string; content: string }[] };
     expect(recipients(body)).toEqual([CUSTOMER.email]);
     expect(body.subject).toContain('документ готов');

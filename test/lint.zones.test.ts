@@ -19,6 +19,9 @@ async function linter(): Promise<ESLint> {
   });
 }
 
+/** The rules a zone may use to refuse an import. */
+const ZONE_RULES = ['@typescript-eslint/no-restricted-imports', '@typescript-eslint/no-import-type-side-effects'];
+
 /** [file the import is written in, the import line, refused?] */
 const CASES: [string, string, boolean][] = [
   ['core/domain/probe.ts', "import { orderWorkflowId } from '../contracts/ids.js';", true],
@@ -57,13 +60,25 @@ const CASES: [string, string, boolean][] = [
   ['api/routes/probe.ts', "import { orderWorkflow } from '../../workflows/order.workflow.js';", true],
   ['api/routes/probe.ts', "import type { orderWorkflow } from '../../workflows/order.workflow.js';", false],
   ['api/routes/probe.ts', "import { findInvoice } from '../../db/invoices.repository.js';", false],
+  ['client/probe.ts', "import { createApp } from '../api/app.js';", true],
+  ['client/probe.ts', "import { Problem } from '../api/errors.js';", true],
+  ['client/probe.ts', "import type { Db } from '../db/database.js';", true],
+  ['client/probe.ts', "import { listProducts } from '../db/catalog.repository.js';", true],
+  ['client/probe.ts', "import { createActivities } from '../activities/index.js';", true],
+  ['client/probe.ts', "import type { orderWorkflow } from '../workflows/order.workflow.js';", true],
+  ['client/probe.ts', "import { Hono } from 'hono';", true],
+  ['client/probe.ts', "import { randomUUID } from 'node:crypto';", true],
+  ['client/probe.ts', "import { hc } from 'hono/client';", false],
+  ['client/probe.ts', "import type { AppType } from '../api/app.js';", false],
+  ['client/probe.ts', "import { type ProblemBody } from '../api/router.js';", true],
+  ['client/probe.ts', "import { call } from './index.js';", false],
 ];
 
 describe('lint zones', () => {
   it.each(CASES)('%s: %s → refused: %s', async (file, line, refused) => {
     const eslint = await linter();
     const [result] = await eslint.lintText(`${line}\nexport const probe = 1;\n`, { filePath: join(root, file) });
-    const fired = (result?.messages ?? []).filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports');
+    const fired = (result?.messages ?? []).filter((m) => ZONE_RULES.includes(m.ruleId ?? ''));
     expect(result?.messages.filter((m) => m.fatal) ?? [], 'the probe parses').toEqual([]);
     expect(fired.length > 0, fired.map((m) => m.message).join('; ')).toBe(refused);
   });

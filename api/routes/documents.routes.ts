@@ -13,7 +13,7 @@ import type { documentWorkflow } from '../../workflows/document.workflow.js';
 import { customerIdOf, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { resourceId, startOnce } from '../idempotency.js';
-import { commonErrors, createRouter, decodeCursor, encodeCursor, json, MoneyInput, PageQuery, type ApiDeps, type AppEnv } from '../router.js';
+import { commonErrors, createRouter, decodeCursor, encodeCursor, json, MoneyInput, PageQuery, type ApiDeps, type AppEnv, problem } from '../router.js';
 import { contentDisposition } from '../uploads.js';
 
 export const DocumentSchema = z
@@ -57,14 +57,14 @@ const requestRoute = createRoute({
       },
     },
   },
-  responses: { 202: Accepted, 422: json(z.object({}), 'period_too_long'), ...commonErrors },
+  responses: { 202: Accepted, 422: problem('period_too_long'), ...commonErrors },
 });
 const inventoryRoute = createRoute({
   method: 'post',
   path: '/v1/invoices/{id}/inventory-request',
   summary: 'Request the inventory & certificates PDF of an invoice sent for shipment',
   request: { params: IdParam },
-  responses: { 202: Accepted, 409: json(z.object({}), 'invalid_transition: the invoice is not sent for shipment yet'), ...commonErrors },
+  responses: { 202: Accepted, 409: problem('invalid_transition: the invoice is not sent for shipment yet'), ...commonErrors },
 });
 const paymentInvoiceRoute = createRoute({
   method: 'post',
@@ -111,7 +111,7 @@ const fileRoute = createRoute({
         'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
       },
     },
-    409: json(z.object({}), 'invalid_transition: not ready (pending or failed)'),
+    409: problem('invalid_transition: not ready (pending or failed)'),
     ...commonErrors,
   },
 });

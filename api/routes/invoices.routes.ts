@@ -15,7 +15,7 @@ import { requireRole } from '../auth.js';
 import { resourceId } from '../idempotency.js';
 import { Problem } from '../errors.js';
 import { command, IF_MATCH_FORMAT, InvoiceSchema, sendInvoiceCommand, visibilityOf } from '../invoice-commands.js';
-import { commonErrors, createRouter, decodeCursor, encodeCursor, json, PageQuery, Quantity, Sku, type ApiDeps, type AppEnv } from '../router.js';
+import { commonErrors, createRouter, decodeCursor, encodeCursor, json, PageQuery, Quantity, Sku, type ApiDeps, type AppEnv, problem } from '../router.js';
 import { invoiceView } from '../views.js';
 
 const IdParam = z.object({ id: z.uuid() });
@@ -27,8 +27,8 @@ const IfMatch = z.object({
     .openapi({ description: 'the invoice version you saw', example: '"3"' }),
 });
 const conflictErrors = {
-  409: json(z.object({}), 'invalid_transition or invoice_locked'),
-  412: json(z.object({}), 'version_conflict'),
+  409: problem('invalid_transition or invoice_locked'),
+  412: problem('version_conflict'),
 };
 
 const listRoute = createRoute({
@@ -67,7 +67,8 @@ const historyRoute = createRoute({
     ...commonErrors,
   },
 });
-const actionRoute = (action: string, summary: string) =>
+// Generic in the action so each path stays a literal type (the typed client names it).
+const actionRoute = <A extends string>(action: A, summary: string) =>
   createRoute({
     method: 'post',
     path: `/v1/invoices/{id}/${action}`,

@@ -8,7 +8,7 @@ import { moscowToday } from '../../core/domain/periods.js';
 import { customerIdOf, registeredCustomerId, requireRole } from '../auth.js';
 import { MAX_CART_LINES } from '../../core/domain/limits.js';
 import { Problem } from '../errors.js';
-import { commonErrors, createRouter, json, type ApiDeps } from '../router.js';
+import { commonErrors, createRouter, json, type ApiDeps, problem } from '../router.js';
 import { contentDisposition, MULTIPART_FILE_BODY, uploadedFile } from '../uploads.js';
 
 const formRoute = createRoute({
@@ -40,8 +40,8 @@ const uploadRoute = createRoute({
       }),
       'What was applied and what was not',
     ),
-    413: json(z.object({}), 'file_too_large'),
-    415: json(z.object({}), 'unsupported_file'),
+    413: problem('file_too_large'),
+    415: problem('unsupported_file'),
     ...commonErrors,
   },
 });

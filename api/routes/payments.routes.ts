@@ -8,7 +8,7 @@ import type { paymentOrderWorkflow } from '../../workflows/document.workflow.js'
 import { customerIdOf, registeredCustomerId, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { resourceId, startOnce } from '../idempotency.js';
-import { commonErrors, createRouter, json, Money, MoneyInput, type ApiDeps } from '../router.js';
+import { commonErrors, createRouter, json, Money, MoneyInput, type ApiDeps, problem } from '../router.js';
 import { MULTIPART_FILE_BODY, PAYMENT_ORDER_MAX_BYTES, uploadedFile } from '../uploads.js';
 
 /** Accepted payment order files, recognised by their first bytes (the client's type is not trusted). */
@@ -45,8 +45,8 @@ const uploadRoute = createRoute({
   request: { body: MULTIPART_FILE_BODY },
   responses: {
     202: json(z.object({ id: z.uuid() }), 'Stored; the email to the manager follows'),
-    413: json(z.object({}), 'file_too_large'),
-    415: json(z.object({}), 'unsupported_file'),
+    413: problem('file_too_large'),
+    415: problem('unsupported_file'),
     ...commonErrors,
   },
 });

@@ -1,3 +1,4 @@
+import { createClient } from '../../client/index.js';
 import { signToken, type User } from '../../api/auth.js';
 import { TEST_SECRET } from './fixtures.js';
 
@@ -31,4 +32,17 @@ export function client(app: Fetcher, user?: User, secret = TEST_SECRET) {
 
 export function overHttp(baseUrl: string): Fetcher {
   return { request: (path, init) => fetch(new URL(path, baseUrl), init) };
+}
+
+/** The typed client (`wholesale-orders/client`) over `app.request`, signing as the given user. */
+export function typedClient(
+  app: { request: (input: string | URL | Request, init?: RequestInit) => Response | Promise<Response> },
+  user?: User,
+  secret = TEST_SECRET,
+) {
+  return createClient({
+    baseUrl: 'http://api.test',
+    ...(user ? { token: () => signToken(secret, user) } : {}),
+    fetch: async (input, init) => app.request(input, init),
+  });
 }
