@@ -97,10 +97,11 @@ export async function productExists(db: Db, sku: string): Promise<boolean> {
 
 /** Which of `skus` the catalog has. */
 export async function knownSkus(db: Db, skus: string[]): Promise<Set<string>> {
+  // One array parameter, not one parameter per SKU: a 10,000-row order form is one short statement.
   const rows = await db
     .selectFrom('products')
     .select('sku')
-    .where('sku', 'in', skus.length ? skus : [''])
+    .where(sql<boolean>`sku = any(${skus}::text[])`)
     .execute();
   return new Set(rows.map((p) => p.sku));
 }

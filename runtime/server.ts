@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'api');
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
   if (config.appEnv === 'development') logger.warn('APP_ENV=development: development defaults allowed');
-  const tracing = startTracing(config, { serviceName: 'wholesale-orders-api' });
+  const tracing = await startTracing(config, { serviceName: 'wholesale-orders-api' });
   const db = createApiDb(config.databaseUrl, config.dbPool.api, config.timeouts.dbConnectMs);
   // Lazy: the API starts and answers 503 while Temporal is down, and recovers without a restart.
   const temporal = await connectApiClient(temporalAddress(config), config.temporal.namespace, tracing?.clientInterceptors);

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   await seedDemoData(db);
   logger.info({ applied }, 'database ready (migrations and demo data)');
 
-  const tracing = startTracing(config, { serviceName: 'wholesale-orders' });
+  const tracing = await startTracing(config, { serviceName: 'wholesale-orders' });
   // Started after migrations and seeding (their queries would be traces of their own); stopped
   // after the API and the worker, flushing their last spans.
   if (tracing) stops.unshift(() => tracing.shutdown());

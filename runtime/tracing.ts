@@ -4,19 +4,9 @@
 // spans by db/tracing.ts: both use only @opentelemetry/api, which does nothing until the provider
 // below is registered, so they need no switch of their own.
 import { fileURLToPath } from 'node:url';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ClientInterceptors } from '@temporalio/client';
-import {
-  makeWorkflowExporter,
-  OpenTelemetryActivityInboundInterceptor,
-  OpenTelemetryActivityOutboundInterceptor,
-  OpenTelemetryWorkflowClientInterceptor,
-  type OpenTelemetrySinks,
-} from '@temporalio/interceptors-opentelemetry';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
 import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import type { Config } from './config.js';
 
@@ -50,8 +40,18 @@ export interface TracingOptions {
  * Off, nothing is installed: no interceptor, no workflow module, no sink, so workflow histories
  * are exactly those of an untraced worker.
  */
-export function startTracing(config: Config, options: TracingOptions): Tracing | undefined {
+export async function startTracing(config: Config, options: TracingOptions): Promise<Tracing | undefined> {
   if (!config.tracing.enabled && !options.spanProcessor) return undefined;
+  // Loaded only when on: the SDK and the exporter cost every process memory it would not use.
+  const [{ OTLPTraceExporter }, { Resource }, { BatchSpanProcessor }, { NodeTracerProvider }, { ATTR_SERVICE_NAME }, otel] = await Promise.all([
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/semantic-conventions'),
+    import('@temporalio/interceptors-opentelemetry'),
+  ]);
+  const { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, OpenTelemetryWorkflowClientInterceptor } = otel;
   // The SDK's defaults (telemetry.sdk.*) plus our name; a Resource proper, which the workflow sink needs.
   const resource = new Resource({ ...Resource.default().attributes, [ATTR_SERVICE_NAME]: config.tracing.serviceName ?? options.serviceName });
   // The exporter reads the standard variables itself: OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT,
@@ -62,7 +62,7 @@ export function startTracing(config: Config, options: TracingOptions): Tracing |
   // awaits) and the W3C traceparent propagator.
   provider.register();
 
-  const sinks: InjectedSinks<OpenTelemetrySinks> = { exporter: makeWorkflowExporter(processor, resource) };
+  const sinks: InjectedSinks<OpenTelemetrySinks> = { exporter: otel.makeWorkflowExporter(processor, resource) };
   return {
     clientInterceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
     instrumentWorker(worker) {

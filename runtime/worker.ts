@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'worker');
   const metricsUrl = config.workerMetricsPort === undefined ? undefined : installWorkerMetrics(config.workerMetricsPort);
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
-  const tracing = startTracing(config, { serviceName: 'wholesale-orders-worker' });
+  const tracing = await startTracing(config, { serviceName: 'wholesale-orders-worker' });
   const db = createWorkerDb(config.databaseUrl, config.dbPool.worker);
   const connection = await connectWorker(temporalAddress(config));
   const client = await connectClient(temporalAddress(config), config.temporal.namespace, tracing ? { interceptors: tracing.clientInterceptors } : {});

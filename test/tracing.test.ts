@@ -20,7 +20,7 @@ let s: TestStack;
 let code: string;
 
 beforeAll(async () => {
-  const traced = startTracing(loadConfig({}), { serviceName: 'wholesale-orders-test', spanProcessor: new SimpleSpanProcessor(exporter) });
+  const traced = await startTracing(loadConfig({}), { serviceName: 'wholesale-orders-test', spanProcessor: new SimpleSpanProcessor(exporter) });
   if (!traced) throw new Error('tracing did not start with a span processor given');
   tracing = traced;
   // The shared bundle is untraced (as production is with tracing off): this one carries the
