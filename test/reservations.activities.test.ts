@@ -102,25 +102,30 @@ describe('allocateNumber', () => {
   });
 });
 
+/** A confirmed invoice at version 1 with no lines: what a projection test starts from. */
+function confirmedInvoice(customerId: string): InvoiceState {
+  return {
+    id: randomUUID(),
+    number: `СЧ-2026-${randomUUID().slice(0, 6)}`,
+    customerId,
+    orderId: null,
+    status: 'confirmed',
+    lines: [],
+    version: 1,
+    createdAt: new Date().toISOString(),
+    confirmedAt: null,
+    expiresAt: null,
+    mergedInto: null,
+    boxes: null,
+    realization: null,
+  };
+}
+
 describe('projectInvoice', () => {
   it('writes once per version and ignores a stale retry', async () => {
     const { projectInvoice } = createProjectionActivities(t);
     const customerId = await addCustomer(t.db);
-    const base: InvoiceState = {
-      id: randomUUID(),
-      number: `СЧ-2026-${randomUUID().slice(0, 6)}`,
-      customerId,
-      orderId: null,
-      status: 'confirmed',
-      lines: [],
-      version: 1,
-      createdAt: new Date().toISOString(),
-      confirmedAt: null,
-      expiresAt: null,
-      mergedInto: null,
-      boxes: null,
-      realization: null,
-    };
+    const base = confirmedInvoice(customerId);
     const event = (to: InvoiceState['status']) => ({
       at: new Date().toISOString(),
       actor: { type: 'system' as const, id: 'system' },
@@ -147,21 +152,7 @@ describe('shrinkAndProjectInvoice (an edit in one step)', () => {
     await addProduct(t.db, 'S1-A', { onHand: 10 });
     await addProduct(t.db, 'S1-B', { onHand: 10 });
     const customerId = await addCustomer(t.db);
-    const v1: InvoiceState = {
-      id: randomUUID(),
-      number: `СЧ-2026-${randomUUID().slice(0, 6)}`,
-      customerId,
-      orderId: null,
-      status: 'confirmed',
-      lines: [],
-      version: 1,
-      createdAt: new Date().toISOString(),
-      confirmedAt: null,
-      expiresAt: null,
-      mergedInto: null,
-      boxes: null,
-      realization: null,
-    };
+    const v1 = confirmedInvoice(customerId);
     const event = {
       at: new Date().toISOString(),
       actor: { type: 'customer' as const, id: 'c' },
