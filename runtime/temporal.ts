@@ -1,4 +1,12 @@
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type GrpcRetryOptions,
+  type ClientInterceptors,
+  type ConnectionOptions,
+} from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config.js';
 
@@ -19,13 +27,29 @@ export interface ClientOptions {
 }
 
 export async function connectClient(address: string, namespace: string, options: ClientOptions = {}): Promise<Client> {
-  const interceptors =
-    options.rpcAttempts === undefined
-      ? undefined
-      : [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: options.rpcAttempts, initialIntervalMs: () => 100, maxIntervalMs: () => 400 }))];
-  const connectionOptions: ConnectionOptions = { address, ...(interceptors ? { interceptors } : {}) };
+  let closing = false;
+  const retry = options.rpcAttempts === undefined ? undefined : retryOptions(options.rpcAttempts, () => closing);
+  const connectionOptions: ConnectionOptions = { address, ...(retry ? { interceptors: [makeGrpcRetryInterceptor(retry)] } : {}) };
   const connection = options.lazy ? Connection.lazy(connectionOptions) : await Connection.connect(connectionOptions);
+  if (retry) {
+    // A retry that fires after the channel closed throws from its timer (grpc-js refuses new calls
+    // on a closed channel) and would take the process down: stop retrying first, let a retry
+    // already waiting (at most RETRY_MAX_MS) go out, then close.
+    const close = connection.close.bind(connection);
+    connection.close = async () => {
+      closing = true;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MAX_MS + 100));
+      await close();
+    };
+  }
   return new Client({ connection, namespace, ...(options.interceptors ? { interceptors: options.interceptors } : {}) });
+}
+
+const RETRY_MAX_MS = 400;
+
+function retryOptions(maxAttempts: number, closing: () => boolean): GrpcRetryOptions {
+  const base = defaultGrpcRetryOptions({ maxAttempts, initialIntervalMs: () => 100, maxIntervalMs: () => RETRY_MAX_MS });
+  return { ...base, retryableDecider: (attempt, status) => !closing() && base.retryableDecider(attempt, status) };
 }
 
 /** The API's client: lazy, with few quick retries (see ClientOptions). */
