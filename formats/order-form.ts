@@ -1,11 +1,10 @@
-import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { buildWorkbook, type XlsxColumn } from './xlsx.js';
+import { readFirstSheet, type SheetRow } from './xlsx-rows.js';
 import { inspectZip, isZip, readZipEntry, type ZipLimits } from './zip-guard.js';
 
 /**
  * The order form ("бланк"): one row per SKU with an empty quantity column, and the reader that
- * takes it back. The reader refuses hostile files before exceljs sees them (see `checkWorkbook`).
+ * takes it back. The reader refuses hostile files before any XML is parsed (see `checkWorkbook`).
  */
 
 export const ORDER_FORM_LIMITS = {
@@ -117,19 +116,6 @@ export interface FormRejection {
   reason: string;
 }
 
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'object') {
-    if (value instanceof Date) return value.toISOString();
-    if ('richText' in value) return value.richText.map((r) => r.text).join('');
-    if ('result' in value) return cellText(value.result);
-    if ('text' in value) return value.text;
-    if ('error' in value) return '';
-    return '';
-  }
-  return String(value);
-}
-
 /** Reads the filled rows of an order form that passed `checkWorkbook`. */
 export async function readOrderForm(buf: Buffer): Promise<{ ok: true; lines: FormLine[]; rejected: FormRejection[] } | ({ ok: false } & FileRefusal)> {
   const notAForm = {
@@ -140,51 +126,48 @@ export async function readOrderForm(buf: Buffer): Promise<{ ok: true; lines: For
   const lines: FormLine[] = [];
   const rejected: FormRejection[] = [];
   const seen = new Map<string, number>();
-  // Streamed row by row: a 10,000-row form read whole held ~100 MB in the API process (bench B6).
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buf]), { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore' });
+  // The header is the first row (of the first 20) that has both columns.
+  let header: { row: number; skuCol: number; qtyCol: number } | undefined;
+  let found: boolean;
   try {
-    for await (const sheet of reader) {
-      // The header is the first row (of the first 20) that has both columns.
-      let header: { row: number; skuCol: number; qtyCol: number } | undefined;
-      for await (const row of sheet) {
-        if (!header) {
-          if (row.number > 20) break;
-          header = headerOf(row);
-          continue;
-        }
-        const rejection = readLine(row, header, seen, lines);
-        if (rejection) rejected.push(rejection);
+    found = readFirstSheet(buf, ORDER_FORM_LIMITS.zip, (row) => {
+      if (!header) {
+        if (row.number > 20) return 'stop';
+        header = headerOf(row);
+        return undefined;
       }
-      if (!header) return notAForm;
-      return { ok: true, lines, rejected };
-    }
+      const rejection = readLine(row, header, seen, lines);
+      if (rejection) rejected.push(rejection);
+      return undefined;
+    });
   } catch {
     return { ok: false, code: 'unsupported_file', reason: 'Файл Excel повреждён и не читается' };
   }
-  return notAForm; // no worksheet at all
+  if (!found || !header) return notAForm;
+  return { ok: true, lines, rejected };
 }
 
-function headerOf(row: ExcelJS.Row): { row: number; skuCol: number; qtyCol: number } | undefined {
+function headerOf(row: SheetRow): { row: number; skuCol: number; qtyCol: number } | undefined {
   let skuCol = 0;
   let qtyCol = 0;
-  row.eachCell((cell, col) => {
-    const text = cellText(cell.value).trim().toLowerCase();
+  for (const [col, value] of row.cells) {
+    const text = value.trim().toLowerCase();
     if (text === SKU_HEADER.toLowerCase()) skuCol = col;
     if (text === QTY_HEADER.toLowerCase()) qtyCol = col;
-  });
+  }
   return skuCol && qtyCol ? { row: row.number, skuCol, qtyCol } : undefined;
 }
 
 /** Adds the row's line to `lines`, or says why it is refused; an empty quantity is no line at all. */
-function readLine(row: ExcelJS.Row, header: { skuCol: number; qtyCol: number }, seen: Map<string, number>, lines: FormLine[]): FormRejection | undefined {
+function readLine(row: SheetRow, header: { skuCol: number; qtyCol: number }, seen: Map<string, number>, lines: FormLine[]): FormRejection | undefined {
   const r = row.number;
-  const sku = cellText(row.getCell(header.skuCol).value).trim();
-  const rawQty = row.getCell(header.qtyCol).value;
-  const qtyText = cellText(rawQty).trim().replace(/\s+/g, '').replace(',', '.');
+  const sku = (row.cells.get(header.skuCol) ?? '').trim();
+  const rawQty = row.cells.get(header.qtyCol) ?? '';
+  const qtyText = rawQty.trim().replace(/\s+/g, '').replace(',', '.');
   if (!qtyText) return undefined; // the customer did not order this SKU
   if (!sku) return { row: r, reason: 'не указан SKU' };
   const quantity = Number(qtyText);
-  if (!Number.isFinite(quantity) || !/^-?\d+(\.\d+)?$/.test(qtyText)) return { row: r, sku, reason: `количество «${cellText(rawQty)}» — не число` };
+  if (!Number.isFinite(quantity) || !/^-?\d+(\.\d+)?$/.test(qtyText)) return { row: r, sku, reason: `количество «${rawQty}» — не число` };
   if (!Number.isInteger(quantity)) return { row: r, sku, reason: 'количество должно быть целым числом штук' };
   if (quantity < 0) return { row: r, sku, reason: 'количество не может быть отрицательным' };
   if (quantity > 1_000_000) return { row: r, sku, reason: 'количество больше 1 000 000' };
