@@ -64,7 +64,7 @@ export type FileRefusal = { code: 'file_too_large' | 'unsupported_file'; reason:
 const isOle = (buf: Buffer) => buf.length >= 8 && buf.readUInt32BE(0) === 0xd0cf11e0 && buf.readUInt32BE(4) === 0xa1b11ae1;
 
 /**
- * Everything that must hold before exceljs may parse the file: a zip with sane declared sizes,
+ * Everything that must hold before the sheet XML may be parsed: a zip with sane declared sizes,
  * an .xlsx (not .xlsm, no VBA project), data that inflates to what it declares, and not more
  * rows than allowed. Returns the refusal, or undefined when the file may be parsed.
  */
