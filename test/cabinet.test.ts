@@ -46,7 +46,14 @@ afterAll(async () => {
   await s?.stop();
 });
 
-const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage });
+/** A step's picture. Chromium on a busy machine now and then fails a capture mid-paint ("Unable to capture screenshot"): one more try. */
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  const take = () => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage });
+  await take().catch(async () => {
+    await page.waitForTimeout(300);
+    await take();
+  });
+}
 
 /** Holds the stock row of `sku` locked (as a slow stock check would), until `release` is called. */
 function lockStock(sku: string) {
@@ -196,6 +203,39 @@ describe('the customer cabinet in a browser', () => {
     expect(page.url()).toBe(`${base}/cabinet/catalog`);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot(page, '12-phone-catalog', false);
+    await context.close();
+  });
+
+  it('adds the cart to a chosen open invoice ("добавить товары в счёт")', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
+    const page = await context.newPage();
+    const token = await signToken(TEST_SECRET, { sub: 'portal-user-2', role: 'customer', customerId: DEMO_CUSTOMERS[1].id });
+    await page.goto(`${base}/cabinet/login?token=${token}`);
+    const add = async (sku: string, quantity: string) => {
+      await page.goto(`${base}/cabinet/catalog?q=${encodeURIComponent(sku)}`);
+      const card = page.locator('li.product', { hasText: sku });
+      await card.getByLabel('Количество').fill(quantity);
+      await card.getByRole('button', { name: /^В корзину/ }).click();
+      await card.getByText(`В корзине: ${quantity}`).waitFor();
+    };
+    await add('НС-М01-25-GRY', '10');
+    await page.goto(`${base}/cabinet/cart`);
+    await page.getByRole('button', { name: 'Оформить заказ' }).click();
+    const open = page.getByRole('link', { name: /^Открыть счёт СЧ-/ });
+    await open.waitFor({ timeout: 30_000 });
+    const number = (await open.innerText()).replace('Открыть счёт ', '');
+
+    await add('ЧЛ-15-3-4-WHT', '4');
+    await page.goto(`${base}/cabinet/cart`);
+    await page.getByLabel(new RegExp(`Добавить товары в счёт ${number} \\(Подтвержден менеджером`)).check();
+    await shot(page, '13-cart-into-invoice');
+    await page.getByRole('button', { name: 'Оформить заказ' }).click();
+    await page.getByText('Товары из корзины добавлены в счёт').waitFor();
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`Счёт ${number}`);
+    expect(await page.locator('table.lines tbody tr').count()).toBe(2);
+    expect(await page.locator('table.lines tbody').innerText()).toContain('ЧЛ-15-3-4-WHT');
+    await page.goto(`${base}/cabinet/cart`);
+    await page.getByText('Корзина пуста.').waitFor();
     await context.close();
   });
 
