@@ -80,5 +80,15 @@ export function cabinetRoutes(deps: CabinetDeps): Hono<CabinetEnv> {
   orderPages(app);
   invoiceListPages(app);
   invoicePages(app);
+  // Mounted under the API, whose own 404 is problem+json: a person gets a page.
+  app.all('*', (c) =>
+    render(
+      c,
+      { title: 'Страница не найдена', status: 404 },
+      <p>
+        <a href="/cabinet">В кабинет</a>
+      </p>,
+    ),
+  );
   return app;
 }

@@ -256,6 +256,8 @@ describe('the customer cabinet in a browser', () => {
     expect((await post({ Origin: 'http://evil.example' })).status).toBe(403);
     expect((await post({})).status).toBe(403);
     expect((await post({ Origin: base })).status).toBe(303);
+    const unknown = await fetch(`${base}/cabinet/no-such-page`, { headers: { Cookie: `cabinet_token=${cookie?.value}` } });
+    expect([unknown.status, unknown.headers.get('content-type')]).toEqual([404, 'text/html; charset=UTF-8']);
 
     await page.goto(`${base}/cabinet/login?token=not-a-token`);
     expect(await page.getByRole('alert').innerText()).toBe('Токен недействителен или истёк');

@@ -119,8 +119,9 @@ function ActionForm({ invoice, action }: { invoice: Invoice; action: Action }) {
   );
 }
 
-function InvoiceView({ invoice }: { invoice: Invoice }) {
-  const allowed = invoice.allowedActions;
+function InvoiceView({ invoice, customer }: { invoice: Invoice; customer: boolean }) {
+  // The actions are the customer's (a manager sees the invoice; the API would refuse them anyway).
+  const allowed = customer ? invoice.allowedActions : [];
   const editable = allowed.includes('edit');
   return (
     <>
@@ -187,7 +188,11 @@ async function invoicePage(c: Context<CabinetEnv>, id: string, message: { notice
   const { client } = session(c);
   const invoice = await client.call(client.api.v1.invoices[':id'].$get({ param: { id } }));
   if (!invoice.ok) return problemPage(c, invoice.problem, 'Счёт');
-  return render(c, { title: `Счёт ${invoice.data.number}`, ...message }, <InvoiceView invoice={invoice.data} />);
+  return render(
+    c,
+    { title: `Счёт ${invoice.data.number}`, ...message },
+    <InvoiceView invoice={invoice.data} customer={session(c).claims.role === 'customer'} />,
+  );
 }
 
 /** The version the page showed; a form without one fails the API's own check of the header. */
