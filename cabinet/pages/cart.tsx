@@ -20,9 +20,13 @@ function CartLines({ cart }: { cart: Cart }) {
         <thead>
           <tr>
             <th scope="col">Товар</th>
-            <th scope="col">Цена</th>
+            <th scope="col" class="num">
+              Цена
+            </th>
             <th scope="col">Количество</th>
-            <th scope="col">Сумма</th>
+            <th scope="col" class="num">
+              Сумма
+            </th>
             <th scope="col">
               <span class="sr-only">Удалить</span>
             </th>

@@ -144,11 +144,21 @@ function InvoiceView({ invoice, customer }: { invoice: Invoice; customer: boolea
           <thead>
             <tr>
               <th scope="col">Товар</th>
-              <th scope="col">Цена</th>
-              <th scope="col">Заказано</th>
-              <th scope="col">Подтверждено</th>
-              <th scope="col">Отклонено</th>
-              <th scope="col">Сумма</th>
+              <th scope="col" class="num">
+                Цена
+              </th>
+              <th scope="col" class="num">
+                Заказано
+              </th>
+              <th scope="col" class="num">
+                Подтверждено
+              </th>
+              <th scope="col" class="num">
+                Отклонено
+              </th>
+              <th scope="col" class="num">
+                Сумма
+              </th>
             </tr>
           </thead>
           <tbody>

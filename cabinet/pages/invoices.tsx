@@ -61,7 +61,9 @@ export function invoiceListPages(app: Hono<CabinetEnv>): void {
                     <th scope="col">Счёт</th>
                     <th scope="col">Создан</th>
                     <th scope="col">Статус</th>
-                    <th scope="col">Сумма</th>
+                    <th scope="col" class="num">
+                      Сумма
+                    </th>
                     <th scope="col">Удаление</th>
                   </tr>
                 </thead>
