@@ -65,7 +65,8 @@ export function Layout({ title, claims, error, notice, children }: PageOptions &
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>{title} — личный кабинет</title>
-        <link rel="stylesheet" href="/cabinet/static/cabinet.css" />
+        <link rel="stylesheet" href="/cabinet/static/base.css" />
+        <link rel="stylesheet" href="/cabinet/static/pages.css" />
         <script src="/cabinet/static/htmx.min.js" defer></script>
       </head>
       <body>

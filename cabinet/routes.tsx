@@ -24,14 +24,14 @@ export interface CabinetDeps {
   demo?: DemoSignIn | undefined;
 }
 
-/** Read once: htmx from its npm package (no CDN), the style sheet next to this file. */
-let assets: { htmx: string; css: string } | undefined;
-function staticAssets() {
-  assets ??= {
-    htmx: readFileSync(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
-    css: readFileSync(new URL('./static/cabinet.css', import.meta.url), 'utf8'),
-  };
-  return assets;
+/** Read once: htmx from its npm package (no CDN), the style sheets next to this file. */
+let assets: Map<string, { body: string; type: string }> | undefined;
+function staticAsset(name: string) {
+  assets ??= new Map([
+    ['htmx.min.js', { body: readFileSync(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8'), type: 'text/javascript' }],
+    ...['base.css', 'pages.css'].map((css) => [css, { body: readFileSync(new URL(`./static/${css}`, import.meta.url), 'utf8'), type: 'text/css' }] as const),
+  ]);
+  return assets.get(name);
 }
 
 export function cabinetRoutes(deps: CabinetDeps): Hono<CabinetEnv> {
@@ -45,12 +45,11 @@ export function cabinetRoutes(deps: CabinetDeps): Hono<CabinetEnv> {
     c.header('X-Content-Type-Options', 'nosniff');
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
-  app.get('/static/htmx.min.js', (c) =>
-    c.body(staticAssets().htmx, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }),
-  );
-  app.get('/static/cabinet.css', (c) =>
-    c.body(staticAssets().css, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }),
-  );
+  app.get('/static/:name', (c) => {
+    const asset = staticAsset(c.req.param('name'));
+    if (!asset) return c.notFound();
+    return c.body(asset.body, 200, { 'Content-Type': `${asset.type}; charset=utf-8`, 'Cache-Control': 'public, max-age=3600' });
+  });
 
   // The session cookie is sent by the browser on its own, so every unsafe request must come from
   // our own pages: the Origin (or Sec-Fetch-Site) must be this site's, else 403. SameSite=Lax on
