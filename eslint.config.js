@@ -11,6 +11,9 @@ const onlyFrom = (allowed, message) => [{ regex: `^(?!(${allowed.join('|')}))`, 
 const notFrom = (folders, message, allowTypeImports = false) => ({ regex: `^(\\.\\./)+(${folders.join('|')})/`, message, allowTypeImports });
 const SQL_LIBRARIES = { regex: '^(kysely|pg)$', message: 'SQL lives in db/: call a repository there.' };
 const SANDBOX_SDK = '@temporalio/(workflow|common)$';
+/** What the cabinet may import; UP is the climb to the repository root from the file's folder. */
+const CABINET_ALLOWED = ['\\./', 'UPclient/', 'UPcore/domain/', 'hono(/[\\w/-]+)?$', 'node:(fs|module)$'];
+const CABINET_MESSAGE = 'cabinet/ imports only client/, core/domain, hono and its own files: it uses the public HTTP API.';
 
 export const zones = [
   {
@@ -68,6 +71,20 @@ export const zones = [
     // `import { type X } from '../api/…'` passes the rule above yet still loads the module at run
     // time (verbatimModuleSyntax keeps it as `import {}`): only `import type` is type-only.
     rules: { '@typescript-eslint/no-import-type-side-effects': 'error' },
+  },
+  {
+    // The browser cabinet is a client of the public HTTP API like the portal: the typed client,
+    // Hono (JSX, cookies, CSRF), the domain's labels and Node's file reading for its own assets;
+    // never the server's insides (db, activities, workflows, SQL).
+    files: ['cabinet/*.{ts,tsx}'],
+    patterns: onlyFrom(
+      CABINET_ALLOWED.map((p) => p.replace('UP', '\\.\\./')),
+      CABINET_MESSAGE,
+    ),
+  },
+  {
+    files: ['cabinet/*/**/*.{ts,tsx}'],
+    patterns: onlyFrom(['\\.\\./(?!\\.\\./)', ...CABINET_ALLOWED.map((p) => p.replace('UP', '\\.\\./\\.\\./'))], CABINET_MESSAGE),
   },
 ].map(({ files, patterns, rules }) => ({ files, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }], ...rules } }));
 

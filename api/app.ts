@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { swaggerUI } from '@hono/swagger-ui';
+import { cabinetRoutes } from '../cabinet/routes.js';
 import { authenticate } from './auth.js';
 import { jsonBodies, rejectNulInUrl } from './body.js';
 import { Problem, problemResponse, toProblem } from './errors.js';
 import { idempotency } from './idempotency.js';
+import { demoSignIn } from './demo-users.js';
 import { createMetrics } from './metrics.js';
 import { completeOpenApiDocument } from './openapi.js';
 import { writeRateLimit } from './rate-limit.js';
@@ -92,7 +94,7 @@ export function createApp(deps: ApiDeps) {
 
   // Chained, not looped: each `.route()` adds its module's routes to the returned type, so
   // `AppType` (and the typed client over it) knows every /v1 route's input and output.
-  return app
+  const api = app
     .route('/', catalogRoutes(deps))
     .route('/', cartRoutes(deps))
     .route('/', orderRoutes(deps))
@@ -105,6 +107,10 @@ export function createApp(deps: ApiDeps) {
     .route('/', documentRoutes(deps))
     .route('/', orderFormRoutes(deps))
     .route('/', paymentRoutes(deps));
+  // The browser cabinet: outside /v1 and the OpenAPI document, a client of the routes above
+  // through `app.request`, exactly as the portal is over HTTP.
+  app.route('/cabinet', cabinetRoutes({ api: (request) => api.request(request), demo: demoSignIn(deps.config) }));
+  return api;
 }
 
 /** The API's type: every /v1 route with its params, query, headers, body and answers (for `client/`). */

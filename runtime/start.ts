@@ -5,7 +5,7 @@ import { signToken } from '../api/auth.js';
 import { createApiDb, createWorkerDb, migrateToLatest } from '../db/database.js';
 import { seedDemoData } from '../db/seed.js';
 import { developmentDefaultsInUse, loadConfig } from './config.js';
-import { DEMO_USERS } from './demo-users.js';
+import { DEMO_USERS } from '../api/demo-users.js';
 import { findTemporalBinary, freePort } from './dev-stack.js';
 import { createLogger } from './logger.js';
 import { superviseEmbeddedPostgres, superviseTemporalDevServer } from './supervise.js';
@@ -53,7 +53,8 @@ async function main(): Promise<void> {
     temporalAddress = temporal.address;
     uiUrl = temporal.uiUrl;
   }
-  const runtime = { ...config, databaseUrl, temporal: { ...config.temporal, address: temporalAddress } };
+  // `npm start` is the development stack (config.ts): that also offers the cabinet's demo sign-in.
+  const runtime = { ...config, appEnv: config.appEnv ?? 'development', databaseUrl, temporal: { ...config.temporal, address: temporalAddress } };
 
   // The worker and the API get pools of their own, as they would in separate processes: requests
   // waiting on Temporal can then never starve the activities that Temporal waits on.
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
       'Wholesale orders is running.',
       `  API          ${api.url}`,
       `  API docs     ${api.url}/docs`,
+      `  Cabinet      ${api.url}/cabinet`,
       `  Metrics      ${api.url}/metrics (API), ${workerMetricsUrl} (worker)`,
       `  Temporal UI  ${uiHint}   (an invoice's workflow id is invoice/<invoiceId>)`,
       config.email.resendApiKey ? '  Email        Resend' : `  Email        local outbox: ${api.url}/v1/admin/outbox (admin token)`,

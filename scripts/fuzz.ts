@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signToken } from '../api/auth.js';
-import { DEMO_USERS } from '../runtime/demo-users.js';
+import { DEMO_USERS } from '../api/demo-users.js';
 import { freePort } from '../runtime/dev-stack.js';
 
 const SCHEMATHESIS = 'schemathesis==4.32.5';

@@ -256,6 +256,27 @@ describe('npm start, end to end over HTTP', () => {
     expect(await forged.call(forged.api.v1.cart.$get())).toMatchObject({ ok: false, status: 401, problem: { code: 'unauthorized' } });
   }, 30_000);
 
+  it('prints the cabinet link, whose sign-in page offers the demo users (npm start is development)', async () => {
+    const link = /Cabinet {6}(\S+)/.exec(child!.stdout)?.[1];
+    expect(link).toBe(`http://localhost:${ports.api}/cabinet`);
+    const login = await fetch(`${base}/cabinet/login`);
+    expect(login.status).toBe(200);
+    const page = await login.text();
+    expect(page).toContain('Войти: customer (ООО «Ромашка»)');
+    // The first demo button signs in: a cookie, then the catalog under that customer's token.
+    const signedIn = await fetch(`${base}/cabinet/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Origin: base, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'demo=0',
+    });
+    expect(signedIn.status).toBe(303);
+    const cookie = signedIn.headers.get('set-cookie')?.split(';')[0] ?? '';
+    expect(cookie).toMatch(/^cabinet_token=/);
+    const catalog = await fetch(`${base}/cabinet/catalog?q=КЛ-20`, { headers: { Cookie: cookie } });
+    expect(await catalog.text()).toContain('КЛ-20-2-BLK');
+  });
+
   it('lists the demo hosiery catalog with availability', async () => {
     const { items } = await customer.unwrap(customer.api.v1.catalog.products.$get({ query: { q: 'КЛ-', limit: 50 } }));
     expect(items.length).toBeGreaterThan(5);

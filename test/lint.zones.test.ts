@@ -15,7 +15,10 @@ async function linter(): Promise<ESLint> {
   return new ESLint({
     cwd: root,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, plugins: { '@typescript-eslint': tseslint.plugin } }, ...zones],
+    overrideConfig: [
+      { files: ['**/*.ts', '**/*.tsx'], languageOptions: { parser: tseslint.parser }, plugins: { '@typescript-eslint': tseslint.plugin } },
+      ...zones,
+    ],
   });
 }
 
@@ -72,6 +75,25 @@ const CASES: [string, string, boolean][] = [
   ['client/probe.ts', "import type { AppType } from '../api/app.js';", false],
   ['client/probe.ts', "import { type ProblemBody } from '../api/router.js';", true],
   ['client/probe.ts', "import { call } from './index.js';", false],
+  ['cabinet/probe.ts', "import { listProducts } from '../db/catalog.repository.js';", true],
+  ['cabinet/probe.ts', "import { createActivities } from '../activities/index.js';", true],
+  ['cabinet/probe.ts', "import { orderWorkflow } from '../workflows/order.workflow.js';", true],
+  ['cabinet/probe.ts', "import { sql } from 'kysely';", true],
+  ['cabinet/probe.ts', "import { Pool } from 'pg';", true],
+  ['cabinet/probe.ts', "import { signToken } from '../api/auth.js';", true],
+  ['cabinet/probe.ts', "import { loadConfig } from '../runtime/config.js';", true],
+  ['cabinet/probe.ts', "import { Client } from '@temporalio/client';", true],
+  ['cabinet/probe.ts', "import { createClient } from '../client/index.js';", false],
+  ['cabinet/probe.ts', "import { Hono } from 'hono';", false],
+  ['cabinet/probe.ts', "import { csrf } from 'hono/csrf';", false],
+  ['cabinet/probe.ts', "import { STATUS_LABELS } from '../core/domain/invoice.js';", false],
+  ['cabinet/probe.ts', "import { render } from './layout.js';", false],
+  ['cabinet/pages/probe.tsx', "import { findInvoice } from '../../db/invoices.repository.js';", true],
+  ['cabinet/pages/probe.tsx', "import { invoiceView } from '../../api/views.js';", true],
+  ['cabinet/pages/probe.tsx', "import { orderWorkflowId } from '../../core/contracts/ids.js';", true],
+  ['cabinet/pages/probe.tsx', "import type { Child } from 'hono/jsx';", false],
+  ['cabinet/pages/probe.tsx', "import type { ResponseData } from '../../client/index.js';", false],
+  ['cabinet/pages/probe.tsx', "import { render } from '../layout.js';", false],
 ];
 
 describe('lint zones', () => {

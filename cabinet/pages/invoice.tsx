@@ -1,0 +1,243 @@
+/** @jsxImportSource hono/jsx */
+import type { Context, Hono } from 'hono';
+import type { ResponseData } from '../../client/index.js';
+import { allOf, FormKey, keyHeaders, quantityOf } from '../forms.js';
+import { moscowTime, problemPage, render, rub } from '../layout.js';
+import { session, type CabinetClient, type CabinetEnv } from '../session.js';
+
+/**
+ * One invoice: its lines (approved and rejected, with the reason), quantity edits (saved as a
+ * draft), and the customer's actions. Which buttons show is the API's `allowedActions`; every
+ * write sends the version the page showed (If-Match), so a page left open while the invoice moved
+ * on is refused with the API's reason rather than acting on what the customer no longer sees.
+ */
+
+type Invoice = ResponseData<CabinetClient['api']['v1']['invoices'][':id']['$get']>;
+type Line = Invoice['lines'][number];
+const ACTIONS = ['submit', 'ship', 'cancel'] as const;
+type Action = (typeof ACTIONS)[number];
+
+const NOTICES: Record<string, string> = {
+  added: 'Товары из корзины добавлены в счёт и проверены по остаткам.',
+  edit: 'Изменения сохранены. Нажмите «Отправить счёт на подтверждение», чтобы система проверила наличие.',
+  submit: 'Счёт проверен и подтверждён.',
+  ship: 'Счёт отправлен на отгрузку: изменить его больше нельзя. На почту придёт письмо.',
+  cancel: 'Счёт удалён, товары сняты с резерва.',
+};
+
+const REASONS: Record<string, string> = { out_of_stock: 'нет на складе', unknown_sku: 'нет в каталоге' };
+
+const BUTTONS: Record<Action, string> = {
+  submit: 'Отправить счёт на подтверждение',
+  ship: 'Отправить счёт на отгрузку',
+  cancel: 'Отменить счёт',
+};
+
+function Summary({ invoice }: { invoice: Invoice }) {
+  return (
+    <dl class="summary">
+      <dt>Статус</dt>
+      <dd>
+        <span class={`badge ${invoice.status}`}>{invoice.statusLabel}</span>
+      </dd>
+      <dt>Создан</dt>
+      <dd>{moscowTime(invoice.createdAt)}</dd>
+      <dt>Сумма</dt>
+      <dd>
+        {rub(invoice.totals.amount)}{' '}
+        <span class="muted">
+          (в т. ч. НДС {invoice.totals.vatRate}%: {rub(invoice.totals.vat)})
+        </span>
+      </dd>
+      {invoice.expiresAt && (
+        <>
+          <dt>Будет удалён</dt>
+          <dd>{moscowTime(invoice.expiresAt)} (МСК), если не отправить его на отгрузку</dd>
+        </>
+      )}
+      {invoice.mergedInto && (
+        <>
+          <dt>Объединён в счёт</dt>
+          <dd>
+            <a href={`/cabinet/invoices/${invoice.mergedInto}`}>открыть</a>
+          </dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+function LineRow({ line, index, editable }: { line: Line; index: number; editable: boolean }) {
+  return (
+    <tr>
+      <td>
+        {line.name}
+        <div class="muted">
+          {line.characteristic ? `${line.characteristic} · ` : ''}
+          {line.sku}
+        </div>
+      </td>
+      <td class="num">{rub(line.price)}</td>
+      <td class="num">
+        {editable ? (
+          <>
+            <input type="hidden" name="sku" value={line.sku} form="edit" />
+            <input type="hidden" name="was" value={String(line.requested)} form="edit" />
+            <label for={`q${index}`} class="sr-only">
+              Количество: {line.name}, {line.characteristic ?? ''} ({line.sku})
+            </label>
+            <input id={`q${index}`} name="quantity" type="number" inputmode="numeric" min="0" value={String(line.requested)} form="edit" required />
+          </>
+        ) : (
+          line.requested
+        )}
+      </td>
+      <td class="num">{line.approved}</td>
+      <td class={line.rejected > 0 ? 'num rejected' : 'num'}>
+        {line.rejected}
+        {line.rejected > 0 && line.rejectionReason ? <div class="muted">{REASONS[line.rejectionReason] ?? line.rejectionReason}</div> : null}
+      </td>
+      <td class="num">{rub(line.total)}</td>
+    </tr>
+  );
+}
+
+function ActionForm({ invoice, action }: { invoice: Invoice; action: Action }) {
+  return (
+    <form method="post" action={`/cabinet/invoices/${invoice.id}/${action}`} class={action === 'cancel' ? 'action danger' : 'action'}>
+      <input type="hidden" name="version" value={String(invoice.version)} />
+      <FormKey />
+      {action === 'cancel' && (
+        <label class="choice">
+          <input type="checkbox" name="sure" value="yes" required /> Да, удалить счёт и снять резерв
+        </label>
+      )}
+      <button type="submit" class={action === 'cancel' ? 'secondary' : 'primary'}>
+        {BUTTONS[action]}
+      </button>
+    </form>
+  );
+}
+
+function InvoiceView({ invoice, customer }: { invoice: Invoice; customer: boolean }) {
+  // The actions are the customer's (a manager sees the invoice; the API would refuse them anyway).
+  const allowed = customer ? invoice.allowedActions : [];
+  const editable = allowed.includes('edit');
+  return (
+    <>
+      <Summary invoice={invoice} />
+      {(invoice.status === 'draft' || invoice.status === 'changed') && (
+        <p class="hint">
+          {invoice.status === 'changed' ? 'Счёт изменён не по вашей инициативе. ' : ''}
+          Отправить счёт на отгрузку можно после подтверждения: нажмите «Отправить счёт на подтверждение»
+          {invoice.status === 'changed' ? ' — так вы соглашаетесь с изменениями.' : '.'}
+        </p>
+      )}
+      <h2>Позиции</h2>
+      <form id="edit" method="post" action={`/cabinet/invoices/${invoice.id}/edit`}>
+        <input type="hidden" name="version" value={String(invoice.version)} />
+        <FormKey />
+      </form>
+      <div class="scroll">
+        <table class="lines">
+          <caption class="sr-only">Позиции счёта</caption>
+          <thead>
+            <tr>
+              <th scope="col">Товар</th>
+              <th scope="col" class="num">
+                Цена
+              </th>
+              <th scope="col" class="num">
+                Заказано
+              </th>
+              <th scope="col" class="num">
+                Подтверждено
+              </th>
+              <th scope="col" class="num">
+                Отклонено
+              </th>
+              <th scope="col" class="num">
+                Сумма
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {invoice.lines.map((line, index) => (
+              <LineRow line={line} index={index} editable={editable} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {editable && (
+        <p>
+          <button type="submit" form="edit">
+            Сохранить изменения
+          </button>{' '}
+          <span class="muted">0 — удалить позицию</span>
+        </p>
+      )}
+      <h2>Действия</h2>
+      <div class="actions">
+        {ACTIONS.filter((a) => allowed.includes(a)).map((action) => (
+          <ActionForm invoice={invoice} action={action} />
+        ))}
+        {allowed.includes('addItems') && (
+          <p>
+            <a href="/cabinet/catalog">Добавить товары в счёт</a>: положите их в корзину и выберите этот счёт при оформлении.
+          </p>
+        )}
+        {!ACTIONS.some((a) => allowed.includes(a)) && (
+          <p class="muted">Счёт в статусе «{invoice.statusLabel}» изменить нельзя: действий с ним в кабинете нет.</p>
+        )}
+      </div>
+    </>
+  );
+}
+
+async function invoicePage(c: Context<CabinetEnv>, id: string, message: { notice?: string | undefined; error?: string | undefined; status?: number } = {}) {
+  const { client } = session(c);
+  const invoice = await client.call(client.api.v1.invoices[':id'].$get({ param: { id } }));
+  if (!invoice.ok) return problemPage(c, invoice.problem, 'Счёт');
+  return render(
+    c,
+    { title: `Счёт ${invoice.data.number}`, ...message },
+    <InvoiceView invoice={invoice.data} customer={session(c).claims.role === 'customer'} />,
+  );
+}
+
+/** The version the page showed; a form without one fails the API's own check of the header. */
+const ifMatch = (form: Record<string, unknown>) => ({ 'if-match': typeof form.version === 'string' ? form.version : '' });
+
+export function invoicePages(app: Hono<CabinetEnv>): void {
+  app.get('/invoices/:id', (c) => invoicePage(c, c.req.param('id'), { notice: NOTICES[c.req.query('notice') ?? ''] }));
+
+  app.post('/invoices/:id/edit', async (c) => {
+    const { client } = session(c);
+    const id = c.req.param('id');
+    const form = await c.req.parseBody({ all: true });
+    const [skus, quantities, was] = [allOf(form.sku), allOf(form.quantity), allOf(form.was)];
+    const lines: { sku: string; quantity: number }[] = [];
+    for (const [i, sku] of skus.entries()) {
+      const quantity = quantityOf(quantities[i]);
+      if (quantity === undefined) return invoicePage(c, id, { error: 'Количество — целое число, 0 удаляет позицию', status: 400 });
+      // Only what the customer changed: an untouched line keeps its approval.
+      if (String(quantity) !== was[i]) lines.push({ sku, quantity });
+    }
+    if (lines.length === 0) return invoicePage(c, id, { notice: 'Изменений нет: поменяйте количество и сохраните.' });
+    const result = await client.call(client.api.v1.invoices[':id'].$patch({ param: { id }, header: ifMatch(form), json: { lines } }, keyHeaders(form)));
+    if (!result.ok) return result.status === 401 ? problemPage(c, result.problem) : invoicePage(c, id, { error: result.problem.detail, status: result.status });
+    return c.redirect(`/cabinet/invoices/${id}?notice=edit`, 303);
+  });
+
+  app.post('/invoices/:id/:action{submit|ship|cancel}', async (c) => {
+    const { client } = session(c);
+    const id = c.req.param('id');
+    const action = c.req.param('action') as Action;
+    const form = await c.req.parseBody();
+    if (action === 'cancel' && form.sure !== 'yes') return invoicePage(c, id, { error: 'Отметьте «Да, удалить счёт», чтобы отменить его', status: 400 });
+    const target = client.api.v1.invoices[':id'][action];
+    const result = await client.call(target.$post({ param: { id }, header: ifMatch(form) }, keyHeaders(form)));
+    if (!result.ok) return result.status === 401 ? problemPage(c, result.problem) : invoicePage(c, id, { error: result.problem.detail, status: result.status });
+    return c.redirect(`/cabinet/invoices/${id}?notice=${action}`, 303);
+  });
+}

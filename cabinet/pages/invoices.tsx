@@ -1,0 +1,97 @@
+/** @jsxImportSource hono/jsx */
+import type { Hono } from 'hono';
+import { INVOICE_STATUSES, STATUS_LABELS, type InvoiceStatus } from '../../core/domain/invoice.js';
+import { moscowTime, problemPage, render, rub } from '../layout.js';
+import { session, type CabinetEnv } from '../session.js';
+
+/** The invoices list ("Счета") with a status filter; labels come from the API's statusLabel. */
+
+const isStatus = (value: string | undefined): value is InvoiceStatus => INVOICE_STATUSES.includes(value as InvoiceStatus);
+
+function StatusFilter({ status }: { status: InvoiceStatus | undefined }) {
+  return (
+    <form
+      method="get"
+      action="/cabinet/invoices"
+      class="search"
+      hx-get="/cabinet/invoices"
+      hx-trigger="change"
+      hx-target="#invoices"
+      hx-select="#invoices"
+      hx-swap="outerHTML"
+      hx-push-url="true"
+    >
+      <label for="status">Статус</label>
+      <select id="status" name="status">
+        <option value="">Все счета</option>
+        {INVOICE_STATUSES.map((s) => (
+          <option value={s} selected={s === status}>
+            {STATUS_LABELS[s]}
+          </option>
+        ))}
+      </select>
+      <button type="submit">Показать</button>
+    </form>
+  );
+}
+
+export function invoiceListPages(app: Hono<CabinetEnv>): void {
+  app.get('/invoices', async (c) => {
+    const { client } = session(c);
+    const given = c.req.query('status');
+    const status = isStatus(given) ? given : undefined;
+    const cursor = c.req.query('cursor');
+    const list = await client.call(client.api.v1.invoices.$get({ query: { limit: '30', ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) } }));
+    if (!list.ok) return problemPage(c, list.problem, 'Счета');
+    const { items, nextCursor } = list.data;
+    return render(
+      c,
+      { title: 'Счета' },
+      <>
+        <StatusFilter status={status} />
+        <section id="invoices" aria-live="polite">
+          {items.length === 0 ? (
+            <p>{status ? `Нет счетов в статусе «${STATUS_LABELS[status]}».` : 'Счетов пока нет: оформите заказ из корзины.'}</p>
+          ) : (
+            <div class="scroll">
+              <table class="lines">
+                <caption class="sr-only">Счета</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Счёт</th>
+                    <th scope="col">Создан</th>
+                    <th scope="col">Статус</th>
+                    <th scope="col" class="num">
+                      Сумма
+                    </th>
+                    <th scope="col">Удаление</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((invoice) => (
+                    <tr>
+                      <td>
+                        <a href={`/cabinet/invoices/${invoice.id}`}>{invoice.number}</a>
+                      </td>
+                      <td>{moscowTime(invoice.createdAt)}</td>
+                      <td>
+                        <span class={`badge ${invoice.status}`}>{invoice.statusLabel}</span>
+                      </td>
+                      <td class="num">{rub(invoice.total)}</td>
+                      <td>{invoice.expiresAt ? moscowTime(invoice.expiresAt) : '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {nextCursor && (
+            <p>
+              <a href={`/cabinet/invoices?${new URLSearchParams({ ...(status ? { status } : {}), cursor: nextCursor }).toString()}`}>Следующая страница →</a>
+            </p>
+          )}
+        </section>
+      </>,
+    );
+  });
+}
