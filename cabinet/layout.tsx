@@ -30,13 +30,36 @@ export interface PageOptions {
   status?: number;
 }
 
+/** Each role's own sections: the customer's shop, the manager's customers, the warehouse's work. */
+const MENUS: Record<string, { href: string; label: string }[]> = {
+  customer: [
+    { href: '/cabinet/catalog', label: 'Каталог' },
+    { href: '/cabinet/cart', label: 'Корзина' },
+    { href: '/cabinet/invoices', label: 'Счета' },
+  ],
+  manager: [
+    { href: '/cabinet/invoices', label: 'Счета клиентов' },
+    { href: '/cabinet/catalog', label: 'Каталог' },
+  ],
+  warehouse: [
+    { href: '/cabinet/warehouse', label: 'К сборке' },
+    { href: '/cabinet/warehouse?queue=shipped', label: 'Отгруженные' },
+    { href: '/cabinet/warehouse/stock', label: 'Остатки' },
+  ],
+};
+
+/** Where a role lands after signing in. */
+export function homeOf(role: string): string {
+  return MENUS[role]?.[0]?.href ?? '/cabinet/catalog';
+}
+
 function Nav({ claims }: { claims: Claims | undefined }) {
   if (!claims) return null;
   return (
     <nav aria-label="Разделы кабинета">
-      <a href="/cabinet/catalog">Каталог</a>
-      {claims.role === 'customer' && <a href="/cabinet/cart">Корзина</a>}
-      <a href="/cabinet/invoices">Счета</a>
+      {(MENUS[claims.role] ?? [{ href: '/cabinet/catalog', label: 'Каталог' }]).map((item) => (
+        <a href={item.href}>{item.label}</a>
+      ))}
       <span class="who">
         {ROLE_LABELS[claims.role] ?? claims.role}: {claims.sub}
       </span>

@@ -4,13 +4,14 @@ import { createRequire } from 'node:module';
 import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
-import { render } from './layout.js';
+import { homeOf, render } from './layout.js';
 import { catalogPages } from './pages/catalog.js';
 import { cartPages } from './pages/cart.js';
 import { invoicePages } from './pages/invoice.js';
 import { invoiceListPages } from './pages/invoices.js';
 import { loginPages, type DemoSignIn } from './pages/login.js';
 import { orderPages } from './pages/order.js';
+import { warehousePages } from './pages/warehouse.js';
 import { loadSession, requireSession, type ApiFetch, type CabinetEnv } from './session.js';
 
 /**
@@ -70,7 +71,10 @@ export function cabinetRoutes(deps: CabinetDeps): Hono<CabinetEnv> {
     );
   });
   app.use('*', loadSession(deps.api));
-  app.get('/', (c) => c.redirect(c.get('session') ? '/cabinet/catalog' : '/cabinet/login', 303));
+  app.get('/', (c) => {
+    const claims = c.get('session')?.claims;
+    return c.redirect(claims ? homeOf(claims.role) : '/cabinet/login', 303);
+  });
   loginPages(app, deps.api, deps.demo);
 
   app.use('*', requireSession());
@@ -79,6 +83,7 @@ export function cabinetRoutes(deps: CabinetDeps): Hono<CabinetEnv> {
   orderPages(app);
   invoiceListPages(app);
   invoicePages(app);
+  warehousePages(app);
   // Mounted under the API, whose own 404 is problem+json: a person gets a page.
   app.all('*', (c) =>
     render(

@@ -4,6 +4,7 @@ import type { ResponseData } from '../../client/index.js';
 import { allOf, FormKey, keyHeaders, quantityOf } from '../forms.js';
 import { moscowTime, problemPage, render, rub } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
+import { ManagerChange, managerPages } from './manager.js';
 
 /**
  * One invoice: its lines (approved and rejected, with the reason), quantity edits (saved as a
@@ -23,6 +24,7 @@ const NOTICES: Record<string, string> = {
   submit: 'Счёт проверен и подтверждён.',
   ship: 'Счёт отправлен на отгрузку: изменить его больше нельзя. На почту придёт письмо.',
   cancel: 'Счёт удалён, товары сняты с резерва.',
+  adjust: 'Счёт изменён: клиент увидит комментарий и примет изменения.',
 };
 
 const REASONS: Record<string, string> = { out_of_stock: 'нет на складе', unknown_sku: 'нет в каталоге' };
@@ -119,7 +121,8 @@ function ActionForm({ invoice, action }: { invoice: Invoice; action: Action }) {
   );
 }
 
-function InvoiceView({ invoice, customer }: { invoice: Invoice; customer: boolean }) {
+function InvoiceView({ invoice, role }: { invoice: Invoice; role: string }) {
+  const customer = role === 'customer';
   // The actions are the customer's (a manager sees the invoice; the API would refuse them anyway).
   const allowed = customer ? invoice.allowedActions : [];
   const editable = allowed.includes('edit');
@@ -176,7 +179,13 @@ function InvoiceView({ invoice, customer }: { invoice: Invoice; customer: boolea
           <span class="muted">0 — удалить позицию</span>
         </p>
       )}
-      <h2>Действия</h2>
+      {role === 'manager' && (
+        <>
+          <h2>Изменить счёт</h2>
+          <ManagerChange invoice={invoice} />
+        </>
+      )}
+      {customer && <h2>Действия</h2>}
       <div class="actions">
         {ACTIONS.filter((a) => allowed.includes(a)).map((action) => (
           <ActionForm invoice={invoice} action={action} />
@@ -186,7 +195,7 @@ function InvoiceView({ invoice, customer }: { invoice: Invoice; customer: boolea
             <a href="/cabinet/catalog">Добавить товары в счёт</a>: положите их в корзину и выберите этот счёт при оформлении.
           </p>
         )}
-        {!ACTIONS.some((a) => allowed.includes(a)) && (
+        {customer && !ACTIONS.some((a) => allowed.includes(a)) && (
           <p class="muted">Счёт в статусе «{invoice.statusLabel}» изменить нельзя: действий с ним в кабинете нет.</p>
         )}
       </div>
@@ -198,11 +207,7 @@ async function invoicePage(c: Context<CabinetEnv>, id: string, message: { notice
   const { client } = session(c);
   const invoice = await client.call(client.api.v1.invoices[':id'].$get({ param: { id } }));
   if (!invoice.ok) return problemPage(c, invoice.problem, 'Счёт');
-  return render(
-    c,
-    { title: `Счёт ${invoice.data.number}`, ...message },
-    <InvoiceView invoice={invoice.data} customer={session(c).claims.role === 'customer'} />,
-  );
+  return render(c, { title: `Счёт ${invoice.data.number}`, ...message }, <InvoiceView invoice={invoice.data} role={session(c).claims.role} />);
 }
 
 /** The version the page showed; a form without one fails the API's own check of the header. */
@@ -240,4 +245,6 @@ export function invoicePages(app: Hono<CabinetEnv>): void {
     if (!result.ok) return result.status === 401 ? problemPage(c, result.problem) : invoicePage(c, id, { error: result.problem.detail, status: result.status });
     return c.redirect(`/cabinet/invoices/${id}?notice=${action}`, 303);
   });
+
+  managerPages(app, invoicePage);
 }
