@@ -129,7 +129,7 @@ function InvoiceView({ invoice, role }: { invoice: Invoice; role: string }) {
   return (
     <>
       <Summary invoice={invoice} />
-      {(invoice.status === 'draft' || invoice.status === 'changed') && (
+      {customer && (invoice.status === 'draft' || invoice.status === 'changed') && (
         <p class="hint">
           {invoice.status === 'changed' ? 'Счёт изменён не по вашей инициативе. ' : ''}
           Отправить счёт на отгрузку можно после подтверждения: нажмите «Отправить счёт на подтверждение»

@@ -51,7 +51,13 @@ export function invoiceListPages(app: Hono<CabinetEnv>): void {
         <StatusFilter status={status} />
         <section id="invoices" aria-live="polite">
           {items.length === 0 ? (
-            <p>{status ? `Нет счетов в статусе «${STATUS_LABELS[status]}».` : 'Счетов пока нет: оформите заказ из корзины.'}</p>
+            <p>
+              {status
+                ? `Нет счетов в статусе «${STATUS_LABELS[status]}».`
+                : session(c).claims.role === 'customer'
+                  ? 'Счетов пока нет: оформите заказ из корзины.'
+                  : 'У ваших клиентов пока нет счетов.'}
+            </p>
           ) : (
             <div class="scroll">
               <table class="lines">

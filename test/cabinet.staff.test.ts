@@ -1,0 +1,152 @@
+// The staff's cabinet in Chromium: the demo customer orders and sends invoices for shipment
+// through the API; then the warehouse signs in, finds the invoice among those to pick and steps it
+// to «Отгружен» (a stale page's step is refused with the API's Russian reason), and the manager
+// changes a line of another invoice with a comment. Real PostgreSQL and Temporal; screenshots to
+// .data/artifacts/cabinet/staff-*.png (git-ignored).
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_USERS } from '../api/demo-users.js';
+import { seedDemoData } from '../db/seed.js';
+import { client } from './support/http.js';
+import { orderInvoice } from './support/scenario.js';
+import { startTestStack, type TestStack } from './support/stack.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.join(process.cwd(), '.data', 'artifacts', 'cabinet');
+const PLENTY = 'КЛ-20-3-NUD';
+const demo = (label: string) => {
+  const found = DEMO_USERS.find((u) => u.label === label);
+  if (!found) throw new Error(`no demo user ${label}`);
+  return found.user;
+};
+
+let s: TestStack;
+let server: ServerType;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's "chromium" package (node scripts/setup.mjs --test does)`);
+  s = await startTestStack({ APP_ENV: 'development' });
+  await seedDemoData(s.db);
+  server = await new Promise<ServerType>((resolve) => {
+    const started = serve({ fetch: s.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await mkdir(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM });
+});
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  await s?.stop();
+});
+
+async function shot(page: Page, name: string): Promise<void> {
+  const take = () => page.screenshot({ path: path.join(ARTIFACTS, `staff-${name}.png`), fullPage: true });
+  await take().catch(async () => {
+    await page.waitForTimeout(300);
+    await take();
+  });
+}
+
+async function signIn(page: Page, label: string) {
+  await page.goto(`${base}/cabinet/login`);
+  await page.getByRole('button', { name: `Войти: ${label}` }).click();
+}
+
+describe('the staff cabinet in a browser', () => {
+  it('warehouse steps an invoice to shipped (a stale step is refused); manager changes a line with a comment', { timeout: 180_000 }, async () => {
+    const customer = client(s.app, demo('customer (ООО «Ромашка»)'));
+    const warehouseApi = client(s.app, demo('warehouse'));
+    // Setup through the API: one invoice sent for shipment, one left waiting on the customer.
+    const toShip = (await orderInvoice(customer, { [PLENTY]: 5 })).body;
+    expect(toShip.status).toBe('confirmed');
+    expect((await customer('POST', `/v1/invoices/${toShip.id}/ship`, undefined, { 'If-Match': String(toShip.version) })).status).toBe(200);
+    const toChange = (await orderInvoice(customer, { [PLENTY]: 7 })).body;
+    // Only the warehouse reads invoices through its routes; the customer's draft is not among them.
+    expect((await customer('GET', '/v1/warehouse/invoices')).status).toBe(403);
+    expect((await warehouseApi('GET', `/v1/warehouse/invoices/${toChange.id}`)).status).toBe(404);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
+    const page = await context.newPage();
+
+    // Warehouse: its own menu (no cart, no catalog), the invoice among those to pick.
+    await signIn(page, 'warehouse');
+    await page.getByRole('heading', { name: 'Счета к сборке' }).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Разделы кабинета' });
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['К сборке', 'Отгруженные', 'Остатки']);
+    await shot(page, '01-warehouse-list');
+    await page.getByRole('link', { name: toShip.number }).click();
+    await page.getByRole('heading', { name: `Счёт ${toShip.number}` }).waitFor();
+    expect(await page.locator('.badge').innerText()).toBe('Отправлен на отгрузку');
+    expect(await page.locator('table.lines tbody').innerText()).toContain(PLENTY);
+
+    await page.getByRole('button', { name: 'Принять на склад' }).click();
+    await page.getByRole('status').waitFor();
+    expect(await page.locator('.badge').innerText()).toBe('На склад');
+    await shot(page, '02-to-warehouse');
+
+    // A second worker assembles it meanwhile: this page's "Собран" is stale and is refused.
+    const current = await warehouseApi('GET', `/v1/warehouse/invoices/${toShip.id}`);
+    const other = await warehouseApi(
+      'POST',
+      `/v1/warehouse/invoices/${toShip.id}/status`,
+      { status: 'assembled' },
+      { 'If-Match': String(current.body.version) },
+    );
+    expect(other.status).toBe(200);
+    await page.getByLabel(/^Коробки/).fill(`1 ${PLENTY} 5`);
+    await page.getByRole('button', { name: 'Собран' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/^Счёт изменился \(версия \d+, а не \d+\): обновите его/);
+    expect(await page.locator('.badge').innerText()).toBe('Собран');
+    await shot(page, '03-stale-refused');
+
+    await page.getByRole('button', { name: 'Отгружен' }).click();
+    await page.getByRole('status').waitFor();
+    expect(await page.locator('.badge').innerText()).toBe('Отгружен');
+    expect(await page.getByRole('button').allInnerTexts()).toEqual(['Выйти']);
+    await shot(page, '04-shipped');
+    await page.goto(`${base}/cabinet/warehouse?queue=shipped`);
+    expect(await page.locator('#invoices').innerText()).toContain(toShip.number);
+
+    // Stock correction: the API's answer is shown.
+    await page.getByRole('link', { name: 'Остатки' }).click();
+    await page.getByLabel('Артикул (SKU)').fill(PLENTY);
+    await page.getByLabel('Фактический остаток, шт.').fill('500');
+    await page.getByRole('button', { name: 'Сохранить остаток' }).click();
+    await page.getByRole('status').waitFor();
+    expect(await page.getByRole('status').innerText()).toMatch(new RegExp(`^Остаток ${PLENTY}: на складе 500, в резерве \\d+`));
+    await shot(page, '05-stock');
+
+    // Manager: the customers' invoices, a line changed with a comment → «Изменен».
+    await page.getByRole('button', { name: 'Выйти' }).click();
+    await signIn(page, 'manager');
+    await page.getByRole('heading', { name: 'Счета' }).waitFor();
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Счета клиентов', 'Каталог']);
+    await page.getByRole('link', { name: toChange.number }).click();
+    await page.getByRole('heading', { name: `Счёт ${toChange.number}` }).waitFor();
+    expect(await page.locator('.badge').innerText()).toBe('Подтвержден менеджером');
+    await page.getByLabel(`Количество: ${PLENTY}`).fill('4');
+    await shot(page, '06-manager-change');
+    // The comment is required: the browser holds the form until it is written.
+    await page.getByLabel('Комментарий для клиента (обязательно)').fill('Осталось 4 пары в этом размере');
+    await page.getByRole('button', { name: 'Изменить счёт' }).click();
+    await page.getByRole('status').waitFor();
+    expect(await page.locator('.badge').innerText()).toBe('Изменен');
+    // The customer's hints are the customer's: the manager does not read «не по вашей инициативе».
+    expect(await page.getByText('не по вашей инициативе').count()).toBe(0);
+    expect(await page.getByLabel(`Количество: ${PLENTY}`).inputValue()).toBe('4');
+    await shot(page, '07-manager-changed');
+    const history = await customer('GET', `/v1/invoices/${toChange.id}/history`);
+    expect(JSON.stringify(history.body)).toContain('Осталось 4 пары в этом размере');
+    await context.close();
+  });
+});
