@@ -74,6 +74,8 @@ const CASES: Record<string, Case> = {
     path: (ids) => `/v1/warehouse/invoices/${ids.invoice}/status`,
     body: () => ({ status: 'to_warehouse' }),
   },
+  'GET /v1/warehouse/invoices': { kind: 'role' },
+  'GET /v1/warehouse/invoices/{id}': { kind: 'role', path: (ids) => `/v1/warehouse/invoices/${ids.invoice}` },
   'PUT /v1/warehouse/stock/{sku}': { kind: 'role', path: (ids) => `/v1/warehouse/stock/${ids.sku}`, body: () => ({ onHand: 0 }) },
   'POST /v1/admin/customers': { kind: 'role', body: () => ({ name: 'x', email: 'x@x.example', managerEmail: 'm@x.example' }) },
   'PUT /v1/admin/products/{sku}': {
