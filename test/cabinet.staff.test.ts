@@ -145,6 +145,18 @@ describe('the staff cabinet in a browser', () => {
     expect(await page.getByText('не по вашей инициативе').count()).toBe(0);
     expect(await page.getByLabel(`Количество: ${PLENTY}`).inputValue()).toBe('4');
     await shot(page, '07-manager-changed');
+
+    // The customer's payment, registered once even when the same bank reference is entered again.
+    for (const expected of ['Оплата зарегистрирована', 'уже зарегистрирована']) {
+      await page.getByLabel('Сумма оплаты, ₽').fill('599,60');
+      await page.getByLabel('Платёжное поручение (номер и дата)').fill('п/п 77 от 30.11.2026');
+      await page.getByRole('button', { name: 'Зарегистрировать оплату' }).click();
+      await page.getByRole('status').waitFor();
+      expect(await page.getByRole('status').innerText()).toContain(expected);
+    }
+    await shot(page, '08-manager-payment');
+    const payments = await s.db.selectFrom('payments').select(['amount_kopecks']).execute();
+    expect(payments.map((p) => p.amount_kopecks)).toEqual(['59960']);
     const history = await customer('GET', `/v1/invoices/${toChange.id}/history`);
     expect(JSON.stringify(history.body)).toContain('Осталось 4 пары в этом размере');
     await context.close();

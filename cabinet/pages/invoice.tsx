@@ -4,7 +4,7 @@ import type { ResponseData } from '../../client/index.js';
 import { allOf, FormKey, keyHeaders, quantityOf } from '../forms.js';
 import { moscowTime, problemPage, render, rub } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
-import { ManagerChange, managerPages } from './manager.js';
+import { ManagerChange, managerPages, PaymentForm } from './manager.js';
 
 /**
  * One invoice: its lines (approved and rejected, with the reason), quantity edits (saved as a
@@ -25,6 +25,8 @@ const NOTICES: Record<string, string> = {
   ship: 'Счёт отправлен на отгрузку: изменить его больше нельзя. На почту придёт письмо.',
   cancel: 'Счёт удалён, товары сняты с резерва.',
   adjust: 'Счёт изменён: клиент увидит комментарий и примет изменения.',
+  payment: 'Оплата зарегистрирована: она войдёт в дебиторскую задолженность и акт сверки клиента.',
+  'payment-again': 'Оплата с этим платёжным поручением уже зарегистрирована: повтор не учтён.',
 };
 
 const REASONS: Record<string, string> = { out_of_stock: 'нет на складе', unknown_sku: 'нет в каталоге' };
@@ -183,6 +185,8 @@ function InvoiceView({ invoice, role }: { invoice: Invoice; role: string }) {
         <>
           <h2>Изменить счёт</h2>
           <ManagerChange invoice={invoice} />
+          <h2>Оплата клиента</h2>
+          <PaymentForm invoice={invoice} />
         </>
       )}
       {customer && <h2>Действия</h2>}

@@ -13,6 +13,25 @@ import { session, type CabinetClient, type CabinetEnv } from '../session.js';
 
 type Invoice = ResponseData<CabinetClient['api']['v1']['invoices'][':id']['$get']>;
 
+/** Today in Moscow as YYYY-MM-DD, the default payment date. */
+const moscowToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow' }).format(new Date());
+
+/** The customer's payment as the bank statement shows it; the invoice only tells whose it is. */
+export function PaymentForm({ invoice }: { invoice: Invoice }) {
+  return (
+    <form method="post" action={`/cabinet/invoices/${invoice.id}/payment`} class="stack">
+      <FormKey />
+      <label for="amount">Сумма оплаты, ₽</label>
+      <input id="amount" name="amount" inputmode="decimal" required autocomplete="off" placeholder={invoice.totals.amount} />
+      <label for="paidAt">Дата оплаты</label>
+      <input id="paidAt" name="paidAt" type="date" required value={moscowToday()} />
+      <label for="reference">Платёжное поручение (номер и дата)</label>
+      <input id="reference" name="reference" required maxlength={100} autocomplete="off" placeholder="п/п 123 от 27.11.2026" />
+      <button type="submit">Зарегистрировать оплату</button>
+    </form>
+  );
+}
+
 /** Statuses in which the API accepts a manager's change (core/domain: waitsOnCustomer). */
 const CHANGEABLE: readonly string[] = ['draft', 'confirmed', 'changed'];
 
@@ -105,5 +124,19 @@ export function managerPages(app: Hono<CabinetEnv>, invoicePage: InvoicePage): v
     );
     if (!result.ok) return result.status === 401 ? problemPage(c, result.problem) : again({ error: result.problem.detail, status: result.status });
     return c.redirect(`/cabinet/invoices/${id}?notice=adjust`, 303);
+  });
+
+  app.post('/invoices/:id/payment', async (c) => {
+    const { client } = session(c);
+    const id = c.req.param('id');
+    const form = await c.req.parseBody();
+    // Whose payment: the invoice's customer, as the API shows it to this manager.
+    const invoice = await client.call(client.api.v1.invoices[':id'].$get({ param: { id } }));
+    if (!invoice.ok) return problemPage(c, invoice.problem, 'Счёт');
+    const text = (name: string) => (typeof form[name] === 'string' ? form[name].trim() : '');
+    const json = { customerId: invoice.data.customerId, amount: text('amount').replace(',', '.'), paidAt: text('paidAt'), reference: text('reference') };
+    const result = await client.call(client.api.v1.manager.payments.$post({ json }, keyHeaders(form)));
+    if (!result.ok) return result.status === 401 ? problemPage(c, result.problem) : invoicePage(c, id, { error: result.problem.detail, status: result.status });
+    return c.redirect(`/cabinet/invoices/${id}?notice=${result.status === 201 ? 'payment' : 'payment-again'}`, 303);
   });
 }
