@@ -3,21 +3,14 @@
 // to «Отгружен» (a stale page's step is refused with the API's Russian reason), and the manager
 // changes a line of another invoice with a comment. Real PostgreSQL and Temporal; screenshots to
 // .data/artifacts/cabinet/staff-*.png (git-ignored).
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../api/demo-users.js';
-import { seedDemoData } from '../db/seed.js';
 import { client } from './support/http.js';
 import { orderInvoice } from './support/scenario.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { shot as picture, startCabinet, type CabinetHarness } from './support/cabinet.js';
+import type { TestStack } from './support/stack.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(process.cwd(), '.data', 'artifacts', 'cabinet');
 const PLENTY = 'КЛ-20-3-NUD';
 const demo = (label: string) => {
   const found = DEMO_USERS.find((u) => u.label === label);
@@ -25,35 +18,18 @@ const demo = (label: string) => {
   return found.user;
 };
 
+const shot = (page: Page, name: string, fullPage = true) => picture(page, `staff-${name}`, fullPage);
+
 let s: TestStack;
-let server: ServerType;
 let base: string;
 let browser: Browser;
 
+let harness: CabinetHarness;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's "chromium" package (node scripts/setup.mjs --test does)`);
-  s = await startTestStack({ APP_ENV: 'development' });
-  await seedDemoData(s.db);
-  server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: s.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await mkdir(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM });
+  harness = await startCabinet();
+  ({ s, base, browser } = harness);
 });
-afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
-  await s?.stop();
-});
-
-async function shot(page: Page, name: string): Promise<void> {
-  const take = () => page.screenshot({ path: path.join(ARTIFACTS, `staff-${name}.png`), fullPage: true });
-  await take().catch(async () => {
-    await page.waitForTimeout(300);
-    await take();
-  });
-}
+afterAll(() => harness?.stop());
 
 async function signIn(page: Page, label: string) {
   await page.goto(`${base}/cabinet/login`);

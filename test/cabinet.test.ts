@@ -3,57 +3,30 @@
 // for shipment, and sees a refused action's Russian reason. The app is served over a real port on
 // the test stack (real PostgreSQL, real Temporal); screenshots of each step go to
 // .data/artifacts/cabinet/ (git-ignored).
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../api/auth.js';
 import { demoSignIn } from '../api/demo-users.js';
-import { DEMO_CUSTOMERS, seedDemoData } from '../db/seed.js';
+import { DEMO_CUSTOMERS } from '../db/seed.js';
 import { loadConfig } from '../runtime/config.js';
 import { TEST_SECRET } from './support/fixtures.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { shot, startCabinet, type CabinetHarness } from './support/cabinet.js';
+import type { TestStack } from './support/stack.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(process.cwd(), '.data', 'artifacts', 'cabinet');
 // Demo catalog (db/seed.ts): plenty of КЛ-20-3-NUD; only 12 of КЛ-20-2-BLK.
 const PLENTY = 'КЛ-20-3-NUD';
 const SCARCE = 'КЛ-20-2-BLK';
 
 let s: TestStack;
-let server: ServerType;
 let base: string;
 let browser: Browser;
 
+let harness: CabinetHarness;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's "chromium" package (node scripts/setup.mjs --test does)`);
-  // Development: the sign-in page offers the demo users, as under `npm start`.
-  s = await startTestStack({ APP_ENV: 'development' });
-  await seedDemoData(s.db);
-  server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: s.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await mkdir(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM });
+  harness = await startCabinet();
+  ({ s, base, browser } = harness);
 });
-afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
-  await s?.stop();
-});
-
-/** A step's picture. Chromium on a busy machine now and then fails a capture mid-paint ("Unable to capture screenshot"): one more try. */
-async function shot(page: Page, name: string, fullPage = true): Promise<void> {
-  const take = () => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage });
-  await take().catch(async () => {
-    await page.waitForTimeout(300);
-    await take();
-  });
-}
+afterAll(() => harness?.stop());
 
 /** Holds the stock row of `sku` locked (as a slow stock check would), until `release` is called. */
 function lockStock(sku: string) {
