@@ -9,7 +9,8 @@ import {
   type InvoiceMergeStep,
 } from '../core/domain/invoice-commands.js';
 import { nextExpiryTimer, type InvoiceLine } from '../core/domain/invoice.js';
-import { adjustmentTargets, applyAdjustment, cutReason } from '../core/domain/lines.js';
+import { MAX_INVOICE_LINES, MAX_LINE_QUANTITY } from '../core/domain/limits.js';
+import { addingRefusal, adjustmentTargets, applyAdjustment, cutReason } from '../core/domain/lines.js';
 
 const line = (sku: string, requested: number, approved: number, extra: Partial<InvoiceLine> = {}): InvoiceLine => ({
   sku,
@@ -48,6 +49,13 @@ describe('customer commands', () => {
     expect(customerActionRefusal(invoice(), 3, 'ship')).toBeUndefined();
     expect(customerActionRefusal(invoice(), undefined, 'cancel')).toBeUndefined();
     expect(customerActionRefusal(invoice({ status: 'draft' }), undefined, 'ship')?.code).toBe('invalid_transition');
+  });
+  it('adds items only while the sum stays within the invoice bounds (lines, pieces per line)', () => {
+    const full = Array.from({ length: MAX_INVOICE_LINES }, (_, i) => line(`S${i}`, 1, 1));
+    expect(addingRefusal(full, [{ sku: 'S0', quantity: 5 }])).toBeUndefined(); // an existing SKU sums up
+    expect(addingRefusal(full, [{ sku: 'NEW', quantity: 1 }])).toContain(`${MAX_INVOICE_LINES + 1} позиций`);
+    expect(addingRefusal([line('A', MAX_LINE_QUANTITY - 1, 0)], [{ sku: 'A', quantity: 1 }])).toBeUndefined();
+    expect(addingRefusal([line('A', MAX_LINE_QUANTITY, 0)], [{ sku: 'A', quantity: 1 }])).toContain('Позиция A');
   });
   it('ships only an invoice with an approved line', () => {
     expect(nothingToShipRefusal(invoice())).toBeUndefined();

@@ -111,6 +111,14 @@ describe('on the real stack', () => {
 
     // 500 lines × 2,000 pieces at one piece per box: a million boxes unbounded.
     const invoiceId = await invoiceFromCart(me.call, {});
+    // A full invoice takes no new SKU through "add items" either: refused, cart and invoice as they were.
+    expect((await me.call('PUT', `/v1/cart/items/${skus[MAX_CART_LINES] ?? ''}`, { quantity: 1 })).status).toBe(200);
+    const added = await me.call('POST', '/v1/cart/checkout', { target: { invoiceId } });
+    expect(added).toMatchObject({ status: 422, body: { code: 'too_many_lines', detail: expect.stringContaining(`${MAX_INVOICE_LINES + 1} позиций`) } });
+    expect((await me.call('GET', '/v1/cart')).body).toMatchObject({ lines: [{ sku: skus[MAX_CART_LINES], quantity: 1 }] });
+    expect((await me.call('GET', `/v1/invoices/${invoiceId}`)).body).toMatchObject({ status: 'confirmed', lines: expect.any(Array) });
+    expect(((await me.call('GET', `/v1/invoices/${invoiceId}`)).body as { lines: unknown[] }).lines).toHaveLength(MAX_INVOICE_LINES);
+
     const warehouse = client(s.app, staff.warehouse);
     expect((await me.call('POST', `/v1/invoices/${invoiceId}/ship`)).status).toBe(200);
     expect((await warehouse('POST', `/v1/warehouse/invoices/${invoiceId}/status`, { status: 'to_warehouse' })).status).toBe(200);
@@ -122,6 +130,20 @@ describe('on the real stack', () => {
     expect(validateBoxes(state.lines, state.boxes ?? [])).toMatchObject({ ok: true });
     expect(bytes(state)).toBeLessThan(512 * 1024);
   }, 120_000);
+
+  it('refuses a merge whose summed line would pass the pieces bound, sources untouched', async () => {
+    await s.db
+      .insertInto('products')
+      .values({ sku: 'LIM-BIG', article: 'LIM', name: 'Колготки', characteristic: null, price_kopecks: 100, pieces_per_box: 1 })
+      .execute();
+    const me = await newCustomer(s);
+    const half = MAX_LINE_QUANTITY / 2 + 1;
+    const a = await invoiceFromCart(me.call, { 'LIM-BIG': half });
+    const b = await invoiceFromCart(me.call, { 'LIM-BIG': half });
+    const merged = await me.call('POST', '/v1/invoices/merge', { invoiceIds: [a, b] });
+    expect(merged).toMatchObject({ status: 422, body: { code: 'too_many_lines', detail: expect.stringContaining(`${half * 2} шт.`) } });
+    for (const id of [a, b]) expect((await me.call('GET', `/v1/invoices/${id}`)).body).toMatchObject({ status: 'confirmed', mergedInto: null });
+  });
 
   it('refuses requests past each bound with 400 before anything runs', async () => {
     const me = await newCustomer(s);

@@ -11,6 +11,7 @@ import { cancelInvoiceUpdate, editInvoiceUpdate, shipInvoiceUpdate, submitInvoic
 import type { InvoiceState } from '../../core/contracts/invoice.js';
 import { INVOICE_STATUSES, refusal } from '../../core/domain/invoice.js';
 import { MAX_INVOICE_LINES, MAX_MERGE_SOURCES } from '../../core/domain/limits.js';
+import { addingRefusal } from '../../core/domain/lines.js';
 import { requireRole } from '../auth.js';
 import { resourceId } from '../idempotency.js';
 import { Problem } from '../errors.js';
@@ -201,9 +202,12 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
         if (earlier) return c.json({ invoiceId: earlier.id }, 202, { Location: `/v1/invoices/${earlier.id}` });
         throw new Problem(refused.code, `Счёт ${source.number}: ${refused.reason}`);
       }
-      const skus = new Set(sources.flatMap((source) => source.lines.map((l) => l.sku)));
-      if (skus.size > MAX_INVOICE_LINES)
-        throw new Problem('too_many_lines', `В объединённом счёте было бы ${skus.size} позиций, допустимо не больше ${MAX_INVOICE_LINES}`);
+      // The merged invoice sums the same SKU like "add items": the same bounds (lines, pieces per line).
+      const tooBig = addingRefusal(
+        [],
+        sources.flatMap((source) => source.lines.map((l) => ({ sku: l.sku, quantity: l.requested }))),
+      );
+      if (tooBig) throw new Problem('too_many_lines', `Объединение: ${tooBig}`);
       const created = await temporal.workflow.executeUpdateWithStart(mergeOutcomeUpdate, {
         startWorkflowOperation: new WithStartWorkflowOperation<typeof mergeWorkflow>('mergeWorkflow', {
           workflowId: mergeWorkflowId(mergeId),

@@ -1,4 +1,5 @@
 import type { InvoiceLine } from './invoice.js';
+import { MAX_INVOICE_LINES, MAX_LINE_QUANTITY } from './limits.js';
 
 /** Pure operations on invoice lines; each returns new lines or a reason to refuse. */
 
@@ -35,6 +36,20 @@ export function requestedAfterAdding(lines: readonly InvoiceLine[], added: reado
   const totals = new Map(lines.map((l) => [l.sku, l.requested]));
   for (const a of added) totals.set(a.sku, (totals.get(a.sku) ?? 0) + a.quantity);
   return [...totals].map(([sku, quantity]) => ({ sku, quantity }));
+}
+
+/**
+ * Why adding these items is refused, or undefined: the sum must stay within the invoice's bounds
+ * (otherwise repeated additions would grow an invoice past what an edit or a merge may hold).
+ */
+export function addingRefusal(lines: readonly InvoiceLine[], added: readonly QuantityChange[]): string | undefined {
+  const after = requestedAfterAdding(lines, added);
+  if (after.length > MAX_INVOICE_LINES) {
+    return `В счёте было бы ${after.length} позиций, допустимо не больше ${MAX_INVOICE_LINES}: оформите остальное новым заказом`;
+  }
+  const over = after.find((l) => l.quantity > MAX_LINE_QUANTITY);
+  if (over) return `Позиция ${over.sku}: в счёте было бы ${over.quantity} шт., допустимо не больше ${MAX_LINE_QUANTITY}`;
+  return undefined;
 }
 
 /** Checked lines from the stock check, keeping prices a manager set by hand. */

@@ -10,13 +10,20 @@ import {
 } from '../../core/contracts/invoice-messages.js';
 import { customerActionRefusal, nothingToShipRefusal } from '../../core/domain/invoice-commands.js';
 import type { InvoiceAction } from '../../core/domain/invoice.js';
-import { applyEdit, requestedAfterAdding, type LinesResult } from '../../core/domain/lines.js';
+import { addingRefusal, applyEdit, requestedAfterAdding, type LinesResult } from '../../core/domain/lines.js';
 import { fail, refuse, type InvoiceContext } from './context.js';
 
 /** The customer's commands: edit, submit (or accept a manager's changes), add items, ship, cancel. */
 export function registerCustomerCommands(run: InvoiceContext): void {
   const allowed = (cmd: InvoiceCommand, action: InvoiceAction) => {
     run.check(cmd, (invoice) => customerActionRefusal(invoice, cmd.expectedVersion, action));
+  };
+
+  const allowedToAdd = (cmd: EditLines) => {
+    allowed(cmd, 'addItems');
+    if (run.processed.has(cmd.requestId)) return; // a repeat answers with the state
+    const refused = addingRefusal(run.state.lines, cmd.lines);
+    if (refused) throw fail('too_many_lines', refused);
   };
 
   setHandler(
@@ -51,11 +58,11 @@ export function registerCustomerCommands(run: InvoiceContext): void {
     (cmd) =>
       run.command(
         cmd,
-        () => allowed(cmd, 'addItems'),
+        () => allowedToAdd(cmd),
         () => addItems(run, cmd),
       ),
     {
-      validator: (cmd: InvoiceCommand) => allowed(cmd, 'addItems'),
+      validator: (cmd: EditLines) => allowedToAdd(cmd),
     },
   );
   setHandler(
