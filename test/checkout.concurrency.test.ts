@@ -11,8 +11,9 @@ import { startTestStack, type TestStack } from './support/stack.js';
 let s: TestStack;
 beforeAll(async () => {
   // Waiting up to 15 s for a connection: a request that held one while waiting on Temporal would
-  // exhaust that and fail the test with 503s, instead of passing by luck.
-  s = await startTestStack({ DB_POOL_API: '4', DB_POOL_WORKER: '4', API_DB_CONNECT_TIMEOUT: '15s' });
+  // exhaust that and fail the test with 503s, instead of passing by luck. Temporal's own deadline
+  // is longer than that, so a slow machine (200 updates on 2 busy cores) is not mistaken for it.
+  s = await startTestStack({ DB_POOL_API: '4', DB_POOL_WORKER: '4', API_DB_CONNECT_TIMEOUT: '15s', API_TEMPORAL_TIMEOUT: '60s' });
 });
 afterAll(() => s.stop());
 
