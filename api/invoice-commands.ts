@@ -14,6 +14,19 @@ import { Money, ProductLineSchema, type AppEnv } from './router.js';
 
 /** What every route that acts on an invoice shares: its response schema, who sees it, and how a command reaches its workflow. */
 
+const LineState = z.object({ approved: z.number().int(), price: Money });
+/** A change the customer did not initiate, unanswered while the invoice is "changed". */
+const LineChangeSchema = z
+  .object({
+    by: z.enum(['manager', 'stock']).openapi({ description: "a manager's change, or a stock correction that cut the line" }),
+    managerId: z.string().nullable(),
+    reason: z.string().openapi({ description: "the manager's comment, or the cut in Russian" }),
+    at: z.string(),
+    before: LineState.openapi({ description: 'the line before the first unanswered change' }),
+    after: LineState,
+  })
+  .openapi('LineChange');
+
 export const InvoiceSchema = z
   .object({
     id: z.uuid(),
@@ -37,6 +50,7 @@ export const InvoiceSchema = z
         rejectionReason: z.enum(['out_of_stock', 'unknown_sku']).nullable(),
         price: Money,
         total: Money,
+        change: LineChangeSchema.nullable(),
       }),
     ),
     total: Money,

@@ -30,6 +30,16 @@ export function invoiceView(s: InvoiceState) {
       rejectionReason: l.reason ?? null,
       price: formatRoubles(l.priceKopecks),
       total: formatRoubles(lineTotal(l)),
+      change: l.change
+        ? {
+            by: l.change.by,
+            managerId: l.change.by === 'manager' ? l.change.actorId : null,
+            reason: l.change.reason,
+            at: l.change.at,
+            before: { approved: l.change.before.approved, price: formatRoubles(l.change.before.priceKopecks) },
+            after: { approved: l.approved, price: formatRoubles(l.priceKopecks) },
+          }
+        : null,
     })),
     total: formatRoubles(total),
     totals: { amount: formatRoubles(total), vat: formatRoubles(vatIncluded(total)), vatRate: VAT_RATE_PERCENT, currency: 'RUB' as const },

@@ -10,6 +10,7 @@ import {
 } from '../core/domain/invoice-commands.js';
 import { nextExpiryTimer, type InvoiceLine } from '../core/domain/invoice.js';
 import { MAX_INVOICE_LINES, MAX_LINE_QUANTITY } from '../core/domain/limits.js';
+import { answerChanges, markChanged } from '../core/domain/line-changes.js';
 import { addingRefusal, adjustmentTargets, applyAdjustment, cutReason } from '../core/domain/lines.js';
 
 const line = (sku: string, requested: number, approved: number, extra: Partial<InvoiceLine> = {}): InvoiceLine => ({
@@ -63,6 +64,35 @@ describe('customer commands', () => {
       code: 'invalid_transition',
       reason: 'В счёте нет подтверждённых позиций: отгружать нечего',
     });
+  });
+});
+
+describe('changes answered line by line', () => {
+  const by = { by: 'manager' as const, actorId: 'm', reason: 'r', at: '2026-11-30T10:00:00Z' };
+  it('marks only altered lines, keeps the first before and earlier marks', () => {
+    const once = markChanged([line('A', 10, 10), line('B', 4, 4)], [line('A', 10, 7), line('B', 4, 4)], by);
+    expect(once.map((l) => l.change?.before)).toEqual([{ approved: 10, priceKopecks: 1000 }, undefined]);
+    const twice = markChanged(once, [line('A', 10, 5), line('B', 4, 4, { priceKopecks: 900 })], { ...by, reason: 'r2' });
+    expect(twice.map((l) => [l.change?.before.approved, l.change?.reason])).toEqual([
+      [10, 'r2'],
+      [4, 'r2'],
+    ]);
+    expect(markChanged(twice, [line('A', 10, 5), line('B', 4, 4, { priceKopecks: 900 })], by)[0]?.change?.reason).toBe('r2');
+  });
+  it('takes one answer per changed line, removes the removed, clears the marks', () => {
+    const lines = markChanged([line('A', 10, 10), line('B', 4, 4), line('C', 1, 1)], [line('A', 10, 7), line('B', 4, 2), line('C', 1, 1)], by);
+    expect(answerChanges(lines, [{ sku: 'A', answer: 'accept' }])).toEqual({ ok: false, reason: expect.stringContaining('нет ответа по B') });
+    expect(
+      answerChanges(lines, [
+        { sku: 'A', answer: 'accept' },
+        { sku: 'A', answer: 'remove' },
+      ]).ok,
+    ).toBe(false);
+    const ok = answerChanges(lines, [
+      { sku: 'A', answer: 'accept' },
+      { sku: 'B', answer: 'remove' },
+    ]);
+    expect(ok).toEqual({ ok: true, removed: ['B'], lines: [line('A', 10, 7), line('C', 1, 1)] });
   });
 });
 

@@ -48,6 +48,11 @@ const CASES: Record<string, Case> = {
   'GET /v1/invoices/{id}/history': { kind: 'foreign', path: (ids) => `/v1/invoices/${ids.invoice}/history` },
   'PATCH /v1/invoices/{id}': { kind: 'foreign', path: (ids) => `/v1/invoices/${ids.invoice}`, body: (ids) => ({ lines: [{ sku: ids.sku, quantity: 1 }] }) },
   'POST /v1/invoices/{id}/submit': { kind: 'foreign', path: (ids) => `/v1/invoices/${ids.invoice}/submit` },
+  'POST /v1/invoices/{id}/answer-changes': {
+    kind: 'foreign',
+    path: (ids) => `/v1/invoices/${ids.invoice}/answer-changes`,
+    body: (ids) => ({ lines: [{ sku: ids.sku, answer: 'accept' }] }),
+  },
   'POST /v1/invoices/{id}/ship': { kind: 'foreign', path: (ids) => `/v1/invoices/${ids.invoice}/ship` },
   'POST /v1/invoices/{id}/cancel': { kind: 'foreign', path: (ids) => `/v1/invoices/${ids.invoice}/cancel` },
   'POST /v1/invoices/{id}/unmerge': { kind: 'foreign', path: (ids) => `/v1/invoices/${ids.invoice}/unmerge` },

@@ -5,11 +5,12 @@ import { newCustomer, orderInvoice, staff, type Call } from './support/scenario.
 import { startTestStack, type TestStack } from './support/stack.js';
 
 // The status table of PRODUCT.md, written out by hand (not derived from the code under test):
-// what the customer may do in each status. Every other action must be refused with 409.
+// what the customer may do in each status (plus answering a change line by line, issue 15). Every
+// other action must be refused with 409.
 const TABLE = {
   confirmed: ['edit', 'addItems', 'ship', 'merge', 'cancel'],
   draft: ['edit', 'addItems', 'submit', 'merge', 'cancel'],
-  changed: ['edit', 'addItems', 'submit', 'merge', 'cancel'],
+  changed: ['edit', 'addItems', 'submit', 'answerChanges', 'merge', 'cancel'],
   shipment_confirmed: ['requestInventory'],
   to_warehouse: ['requestInventory'],
   assembled: ['requestInventory'],
@@ -18,7 +19,7 @@ const TABLE = {
   deleted: [],
 } as const;
 type Status = keyof typeof TABLE;
-const ACTIONS = ['edit', 'addItems', 'submit', 'ship', 'merge', 'cancel', 'requestInventory'] as const;
+const ACTIONS = ['edit', 'addItems', 'submit', 'answerChanges', 'ship', 'merge', 'cancel', 'requestInventory'] as const;
 type Action = (typeof ACTIONS)[number];
 
 let s: TestStack;
@@ -84,6 +85,8 @@ async function attempt(action: Action, id: string): Promise<{ status: number; bo
     }
     case 'requestInventory':
       return me.call('POST', `/v1/invoices/${id}/inventory-request`);
+    case 'answerChanges':
+      return me.call('POST', `/v1/invoices/${id}/answer-changes`, { lines: [{ sku: 'ST-A', answer: 'accept' }] });
     default:
       return me.call('POST', `/v1/invoices/${id}/${action}`);
   }

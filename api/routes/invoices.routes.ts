@@ -7,10 +7,18 @@ import { mergeWorkflowId } from '../../core/contracts/ids.js';
 import { mergeOutcomeUpdate, unmergeUpdate } from '../../core/contracts/merge.js';
 import { CustomerIdAttribute } from '../../core/contracts/search-attributes.js';
 import type { mergeWorkflow } from '../../workflows/merge.workflow.js';
-import { cancelInvoiceUpdate, editInvoiceUpdate, shipInvoiceUpdate, submitInvoiceUpdate, type InvoiceCommand } from '../../core/contracts/invoice-messages.js';
+import {
+  answerChangesUpdate,
+  cancelInvoiceUpdate,
+  editInvoiceUpdate,
+  shipInvoiceUpdate,
+  submitInvoiceUpdate,
+  type InvoiceCommand,
+} from '../../core/contracts/invoice-messages.js';
 import type { InvoiceState } from '../../core/contracts/invoice.js';
 import { INVOICE_STATUSES, refusal } from '../../core/domain/invoice.js';
 import { MAX_INVOICE_LINES, MAX_MERGE_SOURCES } from '../../core/domain/limits.js';
+import { CHANGE_ANSWERS } from '../../core/domain/line-changes.js';
 import { addingRefusal } from '../../core/domain/lines.js';
 import { requireRole } from '../auth.js';
 import { resourceId } from '../idempotency.js';
@@ -123,6 +131,30 @@ const editRoute = createRoute({
   responses: { 200: json(InvoiceSchema, 'The edited invoice'), ...commonErrors, ...conflictErrors },
 });
 
+const answerRoute = createRoute({
+  method: 'post',
+  path: '/v1/invoices/{id}/answer-changes',
+  summary: 'Answer a change line by line (only "changed"): accept a changed line as it is now, or remove it, releasing its stock → confirmed',
+  request: {
+    params: IdParam,
+    headers: IfMatch,
+    body: {
+      content: {
+        'application/json': {
+          schema: z.object({
+            lines: z
+              .array(z.object({ sku: Sku, answer: z.enum(CHANGE_ANSWERS) }))
+              .min(1)
+              .max(MAX_INVOICE_LINES),
+          }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: { 200: json(InvoiceSchema, 'The confirmed invoice'), ...commonErrors, ...conflictErrors },
+});
+
 export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
   async function visibleInvoice(c: Context<AppEnv>, id: string): Promise<InvoiceState> {
     const invoice = await findInvoice(db, id, visibilityOf(c.get('user')));
@@ -183,6 +215,10 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
     })
     .openapi(cancelRoute, async (c) => respond(c, await send(await customersInvoice(c, c.req.valid('param').id), cancelInvoiceUpdate, command(c))))
     .openapi(submitRoute, async (c) => respond(c, await send(await customersInvoice(c, c.req.valid('param').id), submitInvoiceUpdate, command(c))))
+    .openapi(answerRoute, async (c) => {
+      const invoice = await customersInvoice(c, c.req.valid('param').id);
+      return respond(c, await send(invoice, answerChangesUpdate, { ...command(c), lines: c.req.valid('json').lines }));
+    })
     .openapi(shipRoute, async (c) => respond(c, await send(await customersInvoice(c, c.req.valid('param').id), shipInvoiceUpdate, command(c))))
     .openapi(mergeRoute, async (c) => {
       const user = c.get('user');

@@ -1,5 +1,6 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { WarehouseStatus } from '../domain/invoice.js';
+import type { ChangeAnswer } from '../domain/line-changes.js';
 import type { QuantityChange } from '../domain/lines.js';
 import type { Box } from '../domain/packing.js';
 import type { Actor, InvoiceState } from './invoice.js';
@@ -22,6 +23,10 @@ export interface ManagerAdjustment extends InvoiceCommand {
   comment: string;
 }
 
+export interface ChangeAnswers extends InvoiceCommand {
+  lines: { sku: string; answer: ChangeAnswer }[];
+}
+
 export interface WarehouseStep extends InvoiceCommand {
   status: WarehouseStatus;
   boxes?: Box[];
@@ -35,6 +40,8 @@ export const submitInvoiceUpdate = defineUpdate<InvoiceState, [InvoiceCommand]>(
 export const shipInvoiceUpdate = defineUpdate<InvoiceState, [InvoiceCommand]>('shipInvoice');
 /** Customer: delete now, releasing stock. */
 export const cancelInvoiceUpdate = defineUpdate<InvoiceState, [InvoiceCommand]>('cancelInvoice');
+/** Customer: answer a change line by line (accept or remove each changed line) → confirmed. */
+export const answerChangesUpdate = defineUpdate<InvoiceState, [ChangeAnswers]>('answerChanges');
 /** Customer: add cart items (same SKU sums up), re-check → confirmed. */
 export const addItemsUpdate = defineUpdate<InvoiceState, [EditLines]>('addItems');
 /** Manager: change quantities or prices with a comment → changed. */

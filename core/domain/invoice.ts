@@ -1,3 +1,4 @@
+import type { LineChange } from './line-changes.js';
 import type { Kopecks } from './money.js';
 
 export const INVOICE_STATUSES = [
@@ -27,14 +28,14 @@ export const STATUS_LABELS: Record<InvoiceStatus, string> = {
   deleted: 'Удален',
 };
 
-export const INVOICE_ACTIONS = ['edit', 'addItems', 'submit', 'ship', 'merge', 'cancel', 'requestInventory'] as const;
+export const INVOICE_ACTIONS = ['edit', 'addItems', 'submit', 'answerChanges', 'ship', 'merge', 'cancel', 'requestInventory'] as const;
 export type InvoiceAction = (typeof INVOICE_ACTIONS)[number];
 
 const ACTIONS_BY_STATUS: Record<InvoiceStatus, readonly InvoiceAction[]> = {
   checking: [],
   confirmed: ['edit', 'addItems', 'ship', 'merge', 'cancel'],
   draft: ['edit', 'addItems', 'submit', 'merge', 'cancel'],
-  changed: ['edit', 'addItems', 'submit', 'merge', 'cancel'],
+  changed: ['edit', 'addItems', 'submit', 'answerChanges', 'merge', 'cancel'],
   shipment_confirmed: ['requestInventory'],
   to_warehouse: ['requestInventory'],
   assembled: ['requestInventory'],
@@ -91,6 +92,8 @@ export interface InvoiceLine {
   /** The manager set this price; re-checks keep it instead of the catalog price. */
   manualPrice?: boolean;
   reason?: RejectionReason;
+  /** A change the customer has not answered yet (only while the invoice is "Изменен"). */
+  change?: LineChange;
 }
 
 export function rejectedQuantity(line: InvoiceLine): number {

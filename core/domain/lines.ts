@@ -1,5 +1,6 @@
 import type { InvoiceLine } from './invoice.js';
 import { MAX_INVOICE_LINES, MAX_LINE_QUANTITY } from './limits.js';
+import { withoutChanges } from './line-changes.js';
 
 /** Pure operations on invoice lines; each returns new lines or a reason to refuse. */
 
@@ -116,5 +117,6 @@ export function mergeLines(sources: readonly (readonly InvoiceLine[])[]): Invoic
     const seen = merged.get(line.sku);
     merged.set(line.sku, seen ? { ...seen, requested: seen.requested + line.requested, approved: seen.approved + line.approved } : { ...line });
   }
-  return [...merged.values()];
+  // A source's unanswered changes are not the merged invoice's: it starts without them.
+  return withoutChanges([...merged.values()]);
 }

@@ -17,6 +17,7 @@ import type { WorkflowSettings } from '../../core/contracts/settings.js';
 import type { CommandRefusal } from '../../core/domain/invoice-commands.js';
 import { deleteAt, invoiceDetails } from '../../core/domain/invoice-details.js';
 import type { InvoiceLine, InvoiceStatus } from '../../core/domain/invoice.js';
+import { withoutChanges } from '../../core/domain/line-changes.js';
 import { keepManualPrices, type QuantityChange } from '../../core/domain/lines.js';
 import { dbSteps, email } from '../activities.js';
 
@@ -138,7 +139,9 @@ export class InvoiceContext {
       upsertSearchAttributes([{ key: InvoiceStatusAttribute, value: next.status }]);
     }
     this.lastAction = action;
-    this.state = { ...next, version: this.state.version + 1 };
+    // Leaving "Изменен" in any way (accepted, edited, cut again while locked…) answers its changes.
+    const lines = next.status === 'changed' ? next.lines : withoutChanges(next.lines);
+    this.state = { ...next, lines, version: this.state.version + 1 };
     const summary = `${action}: → ${this.state.status} (v${this.state.version})`;
     if (shrinkTo) {
       await dbSteps().shrinkAndProjectInvoice.executeWithOptions({ summary }, [{ lines: shrinkTo, state: this.state, event }]);

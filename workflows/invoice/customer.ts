@@ -1,15 +1,18 @@
 import { patched, setHandler } from '@temporalio/workflow';
 import {
   addItemsUpdate,
+  answerChangesUpdate,
   cancelInvoiceUpdate,
   editInvoiceUpdate,
   shipInvoiceUpdate,
   submitInvoiceUpdate,
+  type ChangeAnswers,
   type EditLines,
   type InvoiceCommand,
 } from '../../core/contracts/invoice-messages.js';
 import { customerActionRefusal, nothingToShipRefusal } from '../../core/domain/invoice-commands.js';
 import type { InvoiceAction } from '../../core/domain/invoice.js';
+import { answerChanges } from '../../core/domain/line-changes.js';
 import { addingRefusal, applyEdit, requestedAfterAdding, type LinesResult } from '../../core/domain/lines.js';
 import { fail, refuse, type InvoiceContext } from './context.js';
 
@@ -63,6 +66,21 @@ export function registerCustomerCommands(run: InvoiceContext): void {
       ),
     {
       validator: (cmd: EditLines) => allowedToAdd(cmd),
+    },
+  );
+  setHandler(
+    answerChangesUpdate,
+    (cmd) =>
+      run.command(
+        cmd,
+        () => allowed(cmd, 'answerChanges'),
+        () => answer(run, cmd),
+      ),
+    {
+      validator: (cmd: ChangeAnswers) => {
+        allowed(cmd, 'answerChanges');
+        if (!run.processed.has(cmd.requestId)) answeredLines(run, cmd);
+      },
     },
   );
   setHandler(
@@ -125,6 +143,25 @@ async function addItems(run: InvoiceContext, cmd: EditLines): Promise<void> {
   const from = run.state.status;
   const lines = await run.reserve(requestedAfterAdding(run.state.lines, cmd.lines), `check ${cmd.lines.length} added lines`);
   await run.commit({ ...run.state, status: 'confirmed', lines, ...run.confirmedNow() }, cmd.actor, 'add_items', { added: cmd.lines });
+  run.notify(from);
+}
+
+function answeredLines(run: InvoiceContext, cmd: ChangeAnswers) {
+  const answered = answerChanges(run.state.lines, cmd.lines);
+  if (!answered.ok) throw fail('validation_failed', answered.reason);
+  return answered;
+}
+
+/**
+ * The customer's answer to a change, line by line: accepted lines stay as changed, removed ones
+ * give their stock back in the same step → confirmed, the clock starting again as on acceptance.
+ */
+async function answer(run: InvoiceContext, cmd: ChangeAnswers): Promise<void> {
+  const from = run.state.status;
+  const { lines, removed } = answeredLines(run, cmd);
+  const keep = lines.map((l) => ({ sku: l.sku, quantity: l.approved }));
+  const next = { ...run.state, status: 'confirmed' as const, lines, ...run.confirmedNow() };
+  await run.commit(next, cmd.actor, 'answer_changes', { answers: cmd.lines, removed }, keep);
   run.notify(from);
 }
 

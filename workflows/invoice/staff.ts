@@ -1,6 +1,7 @@
 import { patched, setHandler, uuid4 } from '@temporalio/workflow';
 import { adjustInvoiceUpdate, warehouseStepUpdate, type ManagerAdjustment, type WarehouseStep } from '../../core/contracts/invoice-messages.js';
 import { adjustmentRefusal, warehouseStepRefusal } from '../../core/domain/invoice-commands.js';
+import { markChanged } from '../../core/domain/line-changes.js';
 import { adjustmentTargets, applyAdjustment } from '../../core/domain/lines.js';
 import { packByPiecesPerBox } from '../../core/domain/packing.js';
 import { moscowYear } from '../../core/domain/time.js';
@@ -46,7 +47,8 @@ export function registerStaffCommands(run: InvoiceContext): void {
 async function adjust(run: InvoiceContext, cmd: ManagerAdjustment): Promise<void> {
   const from = run.state.status;
   const checked = await run.reserve(adjustmentTargets(run.state.lines, cmd.lines), 'reserve manager quantities');
-  const lines = applyAdjustment(run.state.lines, checked, cmd.lines);
+  const adjusted = applyAdjustment(run.state.lines, checked, cmd.lines);
+  const lines = markChanged(run.state.lines, adjusted, { by: 'manager', actorId: cmd.actor.id, reason: cmd.comment, at: new Date().toISOString() });
   await run.commit({ ...run.state, status: 'changed', lines }, cmd.actor, 'manager_adjust', { comment: cmd.comment, lines: cmd.lines });
   run.notify(from, { reason: cmd.comment });
 }

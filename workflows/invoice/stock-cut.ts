@@ -2,6 +2,7 @@ import { condition, setHandler } from '@temporalio/workflow';
 import { SYSTEM_ACTOR } from '../../core/contracts/invoice.js';
 import { reservationsCutSignal } from '../../core/contracts/invoice-messages.js';
 import { cutPriority, waitsOnCustomer } from '../../core/domain/invoice.js';
+import { markChanged } from '../../core/domain/line-changes.js';
 import { applyHeld, cutReason } from '../../core/domain/lines.js';
 import { db } from '../activities.js';
 import type { InvoiceContext } from './context.js';
@@ -20,11 +21,13 @@ async function onReservationsCut(run: InvoiceContext, { correctionId, sku }: { c
     // and a merged source's stock went to the new invoice, which re-reads its own.
     if (run.processed.has(correctionId) || cutPriority(run.state.status) === undefined) return;
     const held = await db.getInvoiceReservations.executeWithOptions({ summary: `re-read reservations after a cut of ${sku}` }, [{ invoiceId: run.state.id }]);
-    const { lines, cut } = applyHeld(run.state.lines, new Map(Object.entries(held)));
+    const applied = applyHeld(run.state.lines, new Map(Object.entries(held)));
+    const { cut } = applied;
     run.processed.set(correctionId, run.state.version);
     if (cut.length === 0) return;
     const from = run.state.status;
     const reason = cutReason(cut);
+    const lines = markChanged(run.state.lines, applied.lines, { by: 'stock', actorId: correctionId, reason, at: new Date().toISOString() });
     // A locked invoice that lost stock goes back to the customer, whose clock starts again.
     const clock = waitsOnCustomer(from) ? {} : { expiresAt: new Date(Date.now() + run.settings.invoiceTtlMs).toISOString() };
     await run.commit({ ...run.state, status: 'changed', lines, ...clock }, SYSTEM_ACTOR, 'stock_cut', { correctionId, cut });
