@@ -107,6 +107,11 @@ const unmergeRoute = createRoute({
   request: { params: IdParam, headers: IfMatch },
   responses: { 200: json(z.object({ invoiceId: z.uuid(), restoredInvoiceIds: z.array(z.uuid()) }), 'Sources restored'), ...commonErrors, ...conflictErrors },
 });
+/** A JSON body `{ lines: [...] }`: one to MAX_INVOICE_LINES items of `item`'s shape. */
+const linesBody = <T extends z.ZodRawShape>(item: T) => ({
+  content: { 'application/json': { schema: z.object({ lines: z.array(z.object(item)).min(1).max(MAX_INVOICE_LINES) }) } },
+  required: true as const,
+});
 const editRoute = createRoute({
   method: 'patch',
   path: '/v1/invoices/{id}',
@@ -114,19 +119,7 @@ const editRoute = createRoute({
   request: {
     params: IdParam,
     headers: IfMatch,
-    body: {
-      content: {
-        'application/json': {
-          schema: z.object({
-            lines: z
-              .array(z.object({ sku: Sku, quantity: Quantity }))
-              .min(1)
-              .max(MAX_INVOICE_LINES),
-          }),
-        },
-      },
-      required: true,
-    },
+    body: linesBody({ sku: Sku, quantity: Quantity }),
   },
   responses: { 200: json(InvoiceSchema, 'The edited invoice'), ...commonErrors, ...conflictErrors },
 });
@@ -138,19 +131,7 @@ const answerRoute = createRoute({
   request: {
     params: IdParam,
     headers: IfMatch,
-    body: {
-      content: {
-        'application/json': {
-          schema: z.object({
-            lines: z
-              .array(z.object({ sku: Sku, answer: z.enum(CHANGE_ANSWERS) }))
-              .min(1)
-              .max(MAX_INVOICE_LINES),
-          }),
-        },
-      },
-      required: true,
-    },
+    body: linesBody({ sku: Sku, answer: z.enum(CHANGE_ANSWERS) }),
   },
   responses: { 200: json(InvoiceSchema, 'The confirmed invoice'), ...commonErrors, ...conflictErrors },
 });
