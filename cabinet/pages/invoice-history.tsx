@@ -102,8 +102,8 @@ export function ChangesNote({ changes }: { changes: HistoryEntry[] }) {
     <section class="changes" aria-labelledby="changes-title">
       <h2 id="changes-title">Что изменилось</h2>
       <p>
-        Счёт изменён не по вашей инициативе. Проверьте позиции и нажмите «Принять изменения» — система ещё раз проверит наличие и подтвердит
-        счёт. Не согласны — измените количества или отмените счёт.
+        Счёт изменён не по вашей инициативе. Проверьте позиции и нажмите «Принять изменения» — система ещё раз проверит наличие и подтвердит счёт. Не согласны —
+        измените количества или отмените счёт.
       </p>
       {changes.length > 0 && (
         <ul>
@@ -131,7 +131,7 @@ export function History({ history }: { history: HistoryEntry[] }) {
     <section aria-labelledby="history-title">
       <h2 id="history-title">История счёта</h2>
       <div class="scroll">
-        <table class="lines history">
+        <table class="log history">
           <caption class="sr-only">История счёта: когда, кто, что сделал, статус до и после</caption>
           <thead>
             <tr>
@@ -144,7 +144,7 @@ export function History({ history }: { history: HistoryEntry[] }) {
           <tbody>
             {history.map((entry) => (
               <tr>
-                <td>{moscowTime(entry.at)}</td>
+                <td class="when">{moscowTime(entry.at)}</td>
                 <td>
                   {ACTORS[entry.actor.type] ?? entry.actor.type}
                   {entry.actor.type !== 'system' && <div class="muted">{entry.actor.id}</div>}

@@ -48,7 +48,7 @@ export function UploadReport({ report }: { report: Report }) {
       </p>
       {report.rejected.length > 0 && (
         <div class="scroll">
-          <table class="lines rejected-rows">
+          <table class="log rejected-rows">
             <caption>Строки бланка, которые не попали в корзину</caption>
             <thead>
               <tr>
@@ -92,7 +92,10 @@ export function orderFormPages(app: Hono<CabinetEnv>, cartPage: CartPage): void 
 
   app.post(
     '/cart/upload',
-    bodyLimit({ maxSize: MAX_UPLOAD_BYTES, onError: (c) => cartPage(c as Context<CabinetEnv>, 'Файл слишком большой: бланк заказа занимает меньше 2 МБ', 413) }),
+    bodyLimit({
+      maxSize: MAX_UPLOAD_BYTES,
+      onError: (c) => cartPage(c as Context<CabinetEnv>, 'Файл слишком большой: бланк заказа занимает меньше 2 МБ', 413),
+    }),
     async (c) => {
       const { client } = session(c);
       const body = await c.req.parseBody();
