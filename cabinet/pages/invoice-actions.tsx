@@ -120,7 +120,15 @@ export const ifMatch = (form: Record<string, unknown>) => ({ 'if-match': typeof 
 /** The merge's wait: the new invoice is asked for every second until the API shows it. */
 export function MergeWaiting({ id }: { id: string }) {
   return (
-    <section id="progress" class="progress" aria-live="polite" aria-busy="true" hx-get={`/cabinet/invoices/${id}/ready`} hx-trigger="every 1s" hx-swap="outerHTML">
+    <section
+      id="progress"
+      class="progress"
+      aria-live="polite"
+      aria-busy="true"
+      hx-get={`/cabinet/invoices/${id}/ready`}
+      hx-trigger="every 1s"
+      hx-swap="outerHTML"
+    >
       <p class="waiting">
         <span class="spinner" aria-hidden="true"></span> Объединяем счета…
       </p>
@@ -144,7 +152,9 @@ export function invoiceActionPages(app: Hono<CabinetEnv>, invoicePage: InvoicePa
     const invoiceIds = allOf(form.invoice);
     const htmx = Boolean(c.req.header('HX-Request'));
     const fail = (text: string, status: number) =>
-      htmx ? c.html(<Alert text={text} />, status as 400) : render(c, { title: 'Счета не объединены', error: text, status }, <a href="/cabinet/invoices">К счетам</a>);
+      htmx
+        ? c.html(<Alert text={text} />, status as 400)
+        : render(c, { title: 'Счета не объединены', error: text, status }, <a href="/cabinet/invoices">К счетам</a>);
     if (invoiceIds.length < 2) return fail('Отметьте не меньше двух счетов, чтобы объединить их', 400);
     const result = await client.call(client.api.v1.invoices.merge.$post({ json: { invoiceIds } }, keyHeaders(form)));
     if (!result.ok) return result.status === 401 ? problemPage(c, result.problem) : fail(result.problem.detail, result.status);

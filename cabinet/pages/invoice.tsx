@@ -4,7 +4,18 @@ import type { ResponseData } from '../../client/index.js';
 import { allOf, FormKey, keyHeaders, quantityOf } from '../forms.js';
 import { moscowTime, problemPage, render, rub } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
-import { ACTIONS, ActionForm, ifMatch, invoiceActionPages, MergedFrom, MergeWaiting, MoreActions, relatedInvoices, canUnmerge, type Related } from './invoice-actions.js';
+import {
+  ACTIONS,
+  ActionForm,
+  ifMatch,
+  invoiceActionPages,
+  MergedFrom,
+  MergeWaiting,
+  MoreActions,
+  relatedInvoices,
+  canUnmerge,
+  type Related,
+} from './invoice-actions.js';
 import { ChangesNote, History, pendingChanges, type HistoryEntry } from './invoice-history.js';
 import { ManagerChange, managerPages, PaymentForm } from './manager.js';
 

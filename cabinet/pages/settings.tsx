@@ -27,8 +27,7 @@ async function settingsPage(c: Context<CabinetEnv>, message: { notice?: string |
           <input type="checkbox" name="emailNotifications" value="on" checked={on} /> Присылать письма о заказах и счетах
         </label>
         <p class="muted">
-          Сейчас: <strong>{on ? 'ВКЛ' : 'ВЫКЛ'}</strong>. Документы, которые вы запрашиваете сами (опись, отчёты, счёт на оплату), приходят на почту
-          всегда.
+          Сейчас: <strong>{on ? 'ВКЛ' : 'ВЫКЛ'}</strong>. Документы, которые вы запрашиваете сами (опись, отчёты, счёт на оплату), приходят на почту всегда.
         </p>
       </fieldset>
       <button type="submit" class="primary">
