@@ -117,6 +117,14 @@ export function MoreActions({ invoice, related }: { invoice: Invoice; related: R
 /** The version the page showed; a form without one fails the API's own check of the header. */
 export const ifMatch = (form: Record<string, unknown>) => ({ 'if-match': typeof form.version === 'string' ? form.version : '' });
 
+/**
+ * The merge form's Idempotency-Key. The API stores a refusal under its key, so after one the form
+ * gets a fresh key (swapped in out of band), or the next try with other invoices would be refused as a reused key.
+ */
+export function MergeKey({ oob = false }: { oob?: boolean }) {
+  return <input type="hidden" id="merge-key" name="key" value={crypto.randomUUID()} {...(oob ? { 'hx-swap-oob': 'true' } : {})} />;
+}
+
 /** The merge's wait: the new invoice is asked for every second until the API shows it. */
 export function MergeWaiting({ id }: { id: string }) {
   return (
@@ -153,7 +161,13 @@ export function invoiceActionPages(app: Hono<CabinetEnv>, invoicePage: InvoicePa
     const htmx = Boolean(c.req.header('HX-Request'));
     const fail = (text: string, status: number) =>
       htmx
-        ? c.html(<Alert text={text} />, status as 400)
+        ? c.html(
+            <>
+              <Alert text={text} />
+              <MergeKey oob />
+            </>,
+            status as 400,
+          )
         : render(c, { title: 'Счета не объединены', error: text, status }, <a href="/cabinet/invoices">К счетам</a>);
     if (invoiceIds.length < 2) return fail('Отметьте не меньше двух счетов, чтобы объединить их', 400);
     const result = await client.call(client.api.v1.invoices.merge.$post({ json: { invoiceIds } }, keyHeaders(form)));

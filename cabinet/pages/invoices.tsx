@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { INVOICE_STATUSES, STATUS_LABELS, type InvoiceStatus } from '../../core/domain/invoice.js';
-import { FormKey } from '../forms.js';
 import { moscowTime, problemPage, render, rub } from '../layout.js';
 import { session, type CabinetEnv } from '../session.js';
+import { MergeKey } from './invoice-actions.js';
 
 /**
  * The invoices list ("Счета") with a status filter; labels come from the API's statusLabel. The
@@ -25,7 +25,7 @@ function MergeForm() {
       hx-indicator="#merging"
       hx-disabled-elt="find button"
     >
-      <FormKey />
+      <MergeKey />
       <button type="submit" class="primary">
         Объединить выбранные
       </button>
