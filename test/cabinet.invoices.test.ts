@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../api/demo-users.js';
 import { readWorkbook, sheetRows } from './support/documents.js';
+import { upload } from './support/documents-http.js';
 import { client } from './support/http.js';
 import { orderInvoice } from './support/scenario.js';
 import { shot as picture, startCabinet, type CabinetHarness } from './support/cabinet.js';
@@ -67,8 +68,26 @@ describe('the customer’s invoices, merge, order form and settings in a browser
     sheet.getRow(rowOf(SECOND)).getCell(9).value = 6;
     const bad = sheet.rowCount + 1;
     sheet.getRow(bad).values = ['НЕТ-ТАКОГО', '', '', '', '', '', '', '', 3];
-    const file = path.join(await mkdtemp(path.join(tmpdir(), 'inv-form-')), 'бланк.xlsx');
+    const folder = await mkdtemp(path.join(tmpdir(), 'inv-form-'));
+    const file = path.join(folder, 'бланк.xlsx');
     await writeFile(file, Buffer.from(await workbook.xlsx.writeBuffer()));
+    // The cabinet passes on the API's type and file name (the browser has only the cookie).
+    const cookie = (await context.cookies()).find((c) => c.name === 'cabinet_token');
+    const passed = await fetch(`${base}/cabinet/cart/order-form.xlsx`, { headers: { Cookie: `cabinet_token=${cookie?.value ?? ''}` } });
+    expect(passed.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(passed.headers.get('content-disposition')).toContain("filename*=UTF-8''%D0%91%D0%BB%D0%B0%D0%BD%D0%BA");
+
+    // Not a spreadsheet: the API's reason is on the page, the cart is untouched.
+    const notExcel = path.join(folder, 'заказ.xlsx');
+    await writeFile(notExcel, 'SKU;Количество\nКЛ-20-3-NUD;5\n');
+    const refused = await upload(s, demo('customer (ООО «Ромашка»)'), '/v1/cart/upload', await readFile(notExcel), 'заказ.xlsx');
+    expect(refused.status).toBe(415);
+    await page.getByLabel('Заполненный бланк (.xlsx)').setInputFiles(notExcel);
+    await page.getByRole('button', { name: 'Загрузить в корзину' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').innerText()).toBe(refused.body.detail);
+    await page.getByText('Корзина пуста.').waitFor();
+    await shot(page, '01a-upload-refused');
 
     // Uploaded in the browser: two rows in the cart, the bad row reported with its number and reason.
     await page.getByLabel('Заполненный бланк (.xlsx)').setInputFiles(file);
@@ -147,11 +166,14 @@ describe('the customer’s invoices, merge, order form and settings in a browser
     await page.getByLabel(`Объединить: счёт ${b.number}`).check();
     const current = (await api('GET', `/v1/invoices/${b.id}`)).body as { version: number };
     expect((await api('POST', `/v1/invoices/${b.id}/cancel`, undefined, { 'If-Match': String(current.version) })).status).toBe(200);
+    const key = await page.locator('#merge-key').inputValue();
     await page.getByRole('button', { name: 'Объединить выбранные' }).click();
     const refusal = page.locator('#merge-result').getByRole('alert');
     await refusal.waitFor();
     expect(await refusal.innerText()).toMatch(new RegExp(`^Счёт ${b.number}: `));
     await shot(page, '07b-merge-refused');
+    // The API keeps a refusal under its Idempotency-Key: the next try must carry a new one.
+    expect(await page.locator('#merge-key').inputValue()).not.toBe(key);
     expect((await api('GET', `/v1/invoices/${a.id}`)).body.status).toBe('confirmed');
 
     // The warehouse finds less on hand than A holds: A's reservation is cut → «Изменен».
