@@ -36,6 +36,7 @@ const MENUS: Record<string, { href: string; label: string }[]> = {
     { href: '/cabinet/catalog', label: 'Каталог' },
     { href: '/cabinet/cart', label: 'Корзина' },
     { href: '/cabinet/invoices', label: 'Счета' },
+    { href: '/cabinet/settings', label: 'Настройки' },
   ],
   manager: [
     { href: '/cabinet/invoices', label: 'Счета клиентов' },

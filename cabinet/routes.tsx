@@ -11,6 +11,7 @@ import { invoicePages } from './pages/invoice.js';
 import { invoiceListPages } from './pages/invoices.js';
 import { loginPages, type DemoSignIn } from './pages/login.js';
 import { orderPages } from './pages/order.js';
+import { settingsPages } from './pages/settings.js';
 import { warehousePages } from './pages/warehouse.js';
 import { loadSession, requireSession, type ApiFetch, type CabinetEnv } from './session.js';
 
@@ -83,6 +84,7 @@ export function cabinetRoutes(deps: CabinetDeps): Hono<CabinetEnv> {
   orderPages(app);
   invoiceListPages(app);
   invoicePages(app);
+  settingsPages(app);
   warehousePages(app);
   // Mounted under the API, whose own 404 is problem+json: a person gets a page.
   app.all('*', (c) =>

@@ -1,10 +1,12 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
+import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ResponseData } from '../../client/index.js';
 import { FormKey, keyHeaders, quantityOf } from '../forms.js';
 import { Alert, problemPage, render, rub } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
+import { OrderFormPanel, orderFormPages } from './order-form.js';
 
 type Cart = ResponseData<CabinetClient['api']['v1']['cart']['$get']>;
 type Invoice = ResponseData<CabinetClient['api']['v1']['invoices'][':id']['$get']>;
@@ -102,7 +104,7 @@ function Checkout({ invoices }: { invoices: Invoice[] }) {
   );
 }
 
-async function cartPage(c: Context<CabinetEnv>, error?: string, status = 200) {
+async function cartPage(c: Context<CabinetEnv>, error?: string, status = 200, report?: Child) {
   const { client } = session(c);
   const cart = await client.call(client.api.v1.cart.$get());
   if (!cart.ok) return problemPage(c, cart.problem);
@@ -111,26 +113,31 @@ async function cartPage(c: Context<CabinetEnv>, error?: string, status = 200) {
   return render(
     c,
     { title: 'Корзина', error, status },
-    cart.data.lines.length === 0 ? (
-      <p>
-        Корзина пуста. <a href="/cabinet/catalog">Перейти в каталог</a>
-      </p>
-    ) : (
-      <>
-        <CartLines cart={cart.data} />
-        <Checkout invoices={invoices} />
-        <form method="post" action="/cabinet/cart/clear" class="inline">
-          <button type="submit" class="secondary">
-            Очистить корзину
-          </button>
-        </form>
-      </>
-    ),
+    <>
+      {report}
+      {cart.data.lines.length === 0 ? (
+        <p>
+          Корзина пуста. <a href="/cabinet/catalog">Перейти в каталог</a>
+        </p>
+      ) : (
+        <>
+          <CartLines cart={cart.data} />
+          <Checkout invoices={invoices} />
+          <form method="post" action="/cabinet/cart/clear" class="inline">
+            <button type="submit" class="secondary">
+              Очистить корзину
+            </button>
+          </form>
+        </>
+      )}
+      <OrderFormPanel />
+    </>,
   );
 }
 
 export function cartPages(app: Hono<CabinetEnv>): void {
   app.get('/cart', (c) => cartPage(c));
+  orderFormPages(app, cartPage);
 
   // From the catalog (htmx: answers the line's note) and from the cart page (whole page).
   app.post('/cart/items', async (c) => {

@@ -4,6 +4,19 @@ import type { ResponseData } from '../../client/index.js';
 import { allOf, FormKey, keyHeaders, quantityOf } from '../forms.js';
 import { moscowTime, problemPage, render, rub } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
+import {
+  ACTIONS,
+  ActionForm,
+  ifMatch,
+  invoiceActionPages,
+  MergedFrom,
+  MergeWaiting,
+  MoreActions,
+  relatedInvoices,
+  canUnmerge,
+  type Related,
+} from './invoice-actions.js';
+import { ChangesNote, History, pendingChanges, type HistoryEntry } from './invoice-history.js';
 import { ManagerChange, managerPages, PaymentForm } from './manager.js';
 
 /**
@@ -15,13 +28,13 @@ import { ManagerChange, managerPages, PaymentForm } from './manager.js';
 
 type Invoice = ResponseData<CabinetClient['api']['v1']['invoices'][':id']['$get']>;
 type Line = Invoice['lines'][number];
-const ACTIONS = ['submit', 'ship', 'cancel'] as const;
-type Action = (typeof ACTIONS)[number];
 
 const NOTICES: Record<string, string> = {
   added: 'Товары из корзины добавлены в счёт и проверены по остаткам.',
   edit: 'Изменения сохранены. Нажмите «Отправить счёт на подтверждение», чтобы система проверила наличие.',
   submit: 'Счёт проверен и подтверждён.',
+  accept: 'Изменения приняты: счёт проверен и подтверждён.',
+  merged: 'Счета объединены в этот счёт (статус «Редактируется»). Отправьте его на подтверждение или отмените объединение.',
   ship: 'Счёт отправлен на отгрузку: изменить его больше нельзя. На почту придёт письмо.',
   cancel: 'Счёт удалён, товары сняты с резерва.',
   adjust: 'Счёт изменён: клиент увидит комментарий и примет изменения.',
@@ -31,13 +44,7 @@ const NOTICES: Record<string, string> = {
 
 const REASONS: Record<string, string> = { out_of_stock: 'нет на складе', unknown_sku: 'нет в каталоге' };
 
-const BUTTONS: Record<Action, string> = {
-  submit: 'Отправить счёт на подтверждение',
-  ship: 'Отправить счёт на отгрузку',
-  cancel: 'Отменить счёт',
-};
-
-function Summary({ invoice }: { invoice: Invoice }) {
+function Summary({ invoice, related }: { invoice: Invoice; related: Related }) {
   return (
     <dl class="summary">
       <dt>Статус</dt>
@@ -63,7 +70,7 @@ function Summary({ invoice }: { invoice: Invoice }) {
         <>
           <dt>Объединён в счёт</dt>
           <dd>
-            <a href={`/cabinet/invoices/${invoice.mergedInto}`}>открыть</a>
+            <a href={`/cabinet/invoices/${invoice.mergedInto}`}>{related.get(invoice.mergedInto)?.number ?? 'открыть'}</a>
           </dd>
         </>
       )}
@@ -106,37 +113,26 @@ function LineRow({ line, index, editable }: { line: Line; index: number; editabl
   );
 }
 
-function ActionForm({ invoice, action }: { invoice: Invoice; action: Action }) {
-  return (
-    <form method="post" action={`/cabinet/invoices/${invoice.id}/${action}`} class={action === 'cancel' ? 'action danger' : 'action'}>
-      <input type="hidden" name="version" value={String(invoice.version)} />
-      <FormKey />
-      {action === 'cancel' && (
-        <label class="choice">
-          <input type="checkbox" name="sure" value="yes" required /> Да, удалить счёт и снять резерв
-        </label>
-      )}
-      <button type="submit" class={action === 'cancel' ? 'secondary' : 'primary'}>
-        {BUTTONS[action]}
-      </button>
-    </form>
-  );
+interface ViewProps {
+  invoice: Invoice;
+  role: string;
+  history: HistoryEntry[];
+  related: Related;
 }
 
-function InvoiceView({ invoice, role }: { invoice: Invoice; role: string }) {
+function InvoiceView({ invoice, role, history, related }: ViewProps) {
   const customer = role === 'customer';
   // The actions are the customer's (a manager sees the invoice; the API would refuse them anyway).
   const allowed = customer ? invoice.allowedActions : [];
   const editable = allowed.includes('edit');
+  const more = customer && (canUnmerge(invoice, related) || allowed.includes('requestInventory'));
   return (
     <>
-      <Summary invoice={invoice} />
-      {customer && (invoice.status === 'draft' || invoice.status === 'changed') && (
-        <p class="hint">
-          {invoice.status === 'changed' ? 'Счёт изменён не по вашей инициативе. ' : ''}
-          Отправить счёт на отгрузку можно после подтверждения: нажмите «Отправить счёт на подтверждение»
-          {invoice.status === 'changed' ? ' — так вы соглашаетесь с изменениями.' : '.'}
-        </p>
+      <Summary invoice={invoice} related={related} />
+      <MergedFrom invoice={invoice} related={related} />
+      {customer && invoice.status === 'changed' && <ChangesNote changes={pendingChanges(history)} />}
+      {customer && invoice.status === 'draft' && (
+        <p class="hint">Отправить счёт на отгрузку можно после подтверждения: нажмите «Отправить счёт на подтверждение».</p>
       )}
       <h2>Позиции</h2>
       <form id="edit" method="post" action={`/cabinet/invoices/${invoice.id}/edit`}>
@@ -194,28 +190,35 @@ function InvoiceView({ invoice, role }: { invoice: Invoice; role: string }) {
         {ACTIONS.filter((a) => allowed.includes(a)).map((action) => (
           <ActionForm invoice={invoice} action={action} />
         ))}
+        {customer && <MoreActions invoice={invoice} related={related} />}
         {allowed.includes('addItems') && (
           <p>
             <a href="/cabinet/catalog">Добавить товары в счёт</a>: положите их в корзину и выберите этот счёт при оформлении.
           </p>
         )}
-        {customer && !ACTIONS.some((a) => allowed.includes(a)) && (
+        {customer && !more && !ACTIONS.some((a) => allowed.includes(a)) && (
           <p class="muted">Счёт в статусе «{invoice.statusLabel}» изменить нельзя: действий с ним в кабинете нет.</p>
         )}
       </div>
+      <History history={history} />
     </>
   );
 }
 
 async function invoicePage(c: Context<CabinetEnv>, id: string, message: { notice?: string | undefined; error?: string | undefined; status?: number } = {}) {
   const { client } = session(c);
-  const invoice = await client.call(client.api.v1.invoices[':id'].$get({ param: { id } }));
+  const [invoice, history] = await Promise.all([
+    client.call(client.api.v1.invoices[':id'].$get({ param: { id } })),
+    client.call(client.api.v1.invoices[':id'].history.$get({ param: { id } })),
+  ]);
+  // Right after a merge the new invoice may not be readable yet: wait for it visibly.
+  if (!invoice.ok && invoice.status === 404 && c.req.query('notice') === 'merged') return render(c, { title: 'Объединение счетов' }, <MergeWaiting id={id} />);
   if (!invoice.ok) return problemPage(c, invoice.problem, 'Счёт');
-  return render(c, { title: `Счёт ${invoice.data.number}`, ...message }, <InvoiceView invoice={invoice.data} role={session(c).claims.role} />);
+  const related = await relatedInvoices(client, invoice.data);
+  // The history is an addition: the invoice still shows if it cannot be read.
+  const view = <InvoiceView invoice={invoice.data} role={session(c).claims.role} history={history.ok ? history.data : []} related={related} />;
+  return render(c, { title: `Счёт ${invoice.data.number}`, ...message }, view);
 }
-
-/** The version the page showed; a form without one fails the API's own check of the header. */
-const ifMatch = (form: Record<string, unknown>) => ({ 'if-match': typeof form.version === 'string' ? form.version : '' });
 
 export function invoicePages(app: Hono<CabinetEnv>): void {
   app.get('/invoices/:id', (c) => invoicePage(c, c.req.param('id'), { notice: NOTICES[c.req.query('notice') ?? ''] }));
@@ -238,17 +241,6 @@ export function invoicePages(app: Hono<CabinetEnv>): void {
     return c.redirect(`/cabinet/invoices/${id}?notice=edit`, 303);
   });
 
-  app.post('/invoices/:id/:action{submit|ship|cancel}', async (c) => {
-    const { client } = session(c);
-    const id = c.req.param('id');
-    const action = c.req.param('action') as Action;
-    const form = await c.req.parseBody();
-    if (action === 'cancel' && form.sure !== 'yes') return invoicePage(c, id, { error: 'Отметьте «Да, удалить счёт», чтобы отменить его', status: 400 });
-    const target = client.api.v1.invoices[':id'][action];
-    const result = await client.call(target.$post({ param: { id }, header: ifMatch(form) }, keyHeaders(form)));
-    if (!result.ok) return result.status === 401 ? problemPage(c, result.problem) : invoicePage(c, id, { error: result.problem.detail, status: result.status });
-    return c.redirect(`/cabinet/invoices/${id}?notice=${action}`, 303);
-  });
-
+  invoiceActionPages(app, invoicePage);
   managerPages(app, invoicePage);
 }
