@@ -193,6 +193,11 @@ describe('merging invoices', () => {
     expect(await held(b.id)).toEqual({ 'MR-G': 2 });
     expect(await held(newId)).toEqual({});
     expect(await stockOf(s.db, 'MR-G')).toEqual(stock);
+    // A second undo (a stale tab) is told the merge is already undone, not that the sources are gone.
+    expect(await me.call('POST', `/v1/invoices/${newId}/unmerge`)).toMatchObject({
+      status: 409,
+      body: { code: 'invalid_transition', detail: expect.stringContaining('уже отменено') },
+    });
     // the restored sources live on normally, past the old cleanup window
     await new Promise((r) => setTimeout(r, 3500));
     expect((await me.call('POST', `/v1/invoices/${a.id}/ship`)).body.status).toBe('shipment_confirmed');

@@ -29,6 +29,16 @@ import { invoiceWorkflow } from './invoice.workflow.js';
  * undoes what was done, so either all sources are merged or none is. Then it keeps the cleanup
  * window open: the customer may undo the merge, or the sources are deleted when it ends.
  */
+/** Why an undo is refused, by the merge's phase: a second undo (a stale tab) is told it is done, not that the sources are gone. */
+const UNMERGE_REFUSED: Record<Exclude<MergePhase, 'merged'>, string> = {
+  merging: 'Объединение ещё выполняется: отменить его можно, когда новый счёт будет создан',
+  failed: 'Объединение не состоялось: отменять нечего',
+  unmerging: 'Объединение уже отменяется',
+  unmerged: 'Объединение уже отменено: исходные счета восстановлены',
+  cleaning: 'Отменить объединение уже нельзя: исходные счета удалены',
+  cleaned: 'Отменить объединение уже нельзя: исходные счета удалены',
+};
+
 export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePhase> {
   const { mergeId, customerId, sourceIds, actor, settings } = input;
   const indexed = workflowInfo().typedSearchAttributes.get(CustomerIdAttribute) !== undefined;
@@ -188,7 +198,7 @@ export async function mergeWorkflow(input: MergeWorkflowInput): Promise<MergePha
     },
     {
       validator: (_cmd) => {
-        if (phase !== 'merged') throw ApplicationFailure.nonRetryable('Отменить объединение уже нельзя: исходные счета удалены', 'invalid_transition');
+        if (phase !== 'merged') throw ApplicationFailure.nonRetryable(UNMERGE_REFUSED[phase], 'invalid_transition');
       },
     },
   );

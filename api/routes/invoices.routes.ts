@@ -244,8 +244,14 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
         const result = await temporal.workflow.getHandle(mergeWorkflowId(invoice.id)).executeUpdate(unmergeUpdate, { args: [command(c)] });
         return c.json({ invoiceId: invoice.id, ...result }, 200);
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw new Problem('invalid_transition', 'Отменить объединение уже нельзя: исходные счета удалены');
-        throw err;
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        // The merge has ended: undone already (its sources are back, unmarked), or cleaned up.
+        const source = await findInvoice(db, invoice.mergedFrom[0] ?? '', visibilityOf(c.get('user')));
+        const undone = source && source.mergedInto === null && source.status !== 'deleted';
+        throw new Problem(
+          'invalid_transition',
+          undone ? 'Объединение уже отменено: исходные счета восстановлены' : 'Отменить объединение уже нельзя: исходные счета удалены',
+        );
       }
     })
     .openapi(editRoute, async (c) => {
