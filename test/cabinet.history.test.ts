@@ -43,6 +43,17 @@ describe('invoice history in words', () => {
     ]);
   });
 
+  it('says how the customer answered a change, line by line', () => {
+    const answers = [
+      { sku: 'A-1', answer: 'accept' },
+      { sku: 'B-2', answer: 'remove' },
+    ];
+    expect(detailLines(entry('answer_changes', 'confirmed', { answers, removed: ['B-2'] }, 'changed'))).toEqual([
+      'A-1: оставлена как изменено',
+      'B-2: убрана из счёта',
+    ]);
+  });
+
   it('shows an unknown action’s details as they are rather than hiding them', () => {
     expect(detailLines(entry('something_new', 'draft', { note: 'текст', n: { a: 1 } }))).toEqual(['note: текст', 'n: {"a":1}']);
   });

@@ -7,7 +7,7 @@ import type { CabinetClient } from '../session.js';
 /**
  * The invoice's audit trail (GET /v1/invoices/{id}/history) in words: who did what, the status
  * before and after, and each action's details as a sentence rather than the stored JSON. Also the
- * explanation of a «Изменен» invoice: the latest entries that changed it without the customer.
+ * explanation of a «Изменен» invoice whose lines carry no change marks: the latest entries that changed it.
  */
 
 export type HistoryEntry = ResponseData<CabinetClient['api']['v1']['invoices'][':id']['history']['$get']>[number];
@@ -17,6 +17,7 @@ const ACTIONS: Record<string, string> = {
   edit: 'Изменены количества',
   submit: 'Отправлен на подтверждение',
   accept_changes: 'Изменения приняты',
+  answer_changes: 'Ответ по изменённым позициям',
   add_items: 'Добавлены товары',
   ship: 'Отправлен на отгрузку',
   cancel: 'Отменён клиентом',
@@ -70,6 +71,8 @@ export function detailLines(entry: Pick<HistoryEntry, 'action' | 'details'>): st
             .join(': '),
         ),
       ];
+    case 'answer_changes':
+      return records(d.answers).map((a) => `${text(a.sku)}: ${a.answer === 'remove' ? 'убрана из счёта' : 'оставлена как изменено'}`);
     case 'merge_create':
       return Array.isArray(d.mergedFrom) ? [`Из счетов: ${d.mergedFrom.map(text).join(', ')}`] : [];
     case 'shipped':
@@ -97,31 +100,24 @@ export function pendingChanges(history: readonly HistoryEntry[]): HistoryEntry[]
   return found;
 }
 
-export function ChangesNote({ changes }: { changes: HistoryEntry[] }) {
+/** The entries that changed a «Изменен» invoice, for when its lines carry no change of their own. */
+export function PendingChanges({ changes }: { changes: HistoryEntry[] }) {
+  if (changes.length === 0) return null;
   return (
-    <section class="changes" aria-labelledby="changes-title">
-      <h2 id="changes-title">Что изменилось</h2>
-      <p>
-        Счёт изменён не по вашей инициативе. Проверьте позиции и нажмите «Принять изменения» — система ещё раз проверит наличие и подтвердит счёт. Не согласны —
-        измените количества или отмените счёт.
-      </p>
-      {changes.length > 0 && (
-        <ul>
-          {changes.map((entry) => (
-            <li>
-              {moscowTime(entry.at)}: {ACTIONS[entry.action] ?? entry.action}
-              {detailLines(entry).length > 0 && (
-                <ul>
-                  {detailLines(entry).map((line) => (
-                    <li>{line}</li>
-                  ))}
-                </ul>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
+    <ul>
+      {changes.map((entry) => (
+        <li>
+          {moscowTime(entry.at)}: {ACTIONS[entry.action] ?? entry.action}
+          {detailLines(entry).length > 0 && (
+            <ul>
+              {detailLines(entry).map((line) => (
+                <li>{line}</li>
+              ))}
+            </ul>
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }
 

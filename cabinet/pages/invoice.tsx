@@ -16,7 +16,8 @@ import {
   canUnmerge,
   type Related,
 } from './invoice-actions.js';
-import { ChangesNote, History, pendingChanges, type HistoryEntry } from './invoice-history.js';
+import { answerPages, changeAnchor, ChangesSection, type Answers } from './invoice-answers.js';
+import { History, pendingChanges, type HistoryEntry } from './invoice-history.js';
 import { ManagerChange, managerPages, PaymentForm } from './manager.js';
 
 /**
@@ -34,6 +35,8 @@ const NOTICES: Record<string, string> = {
   edit: 'Изменения сохранены. Нажмите «Отправить счёт на подтверждение», чтобы система проверила наличие.',
   submit: 'Счёт проверен и подтверждён.',
   accept: 'Изменения приняты: счёт проверен и подтверждён.',
+  answered: 'Ответ по позициям принят: счёт подтверждён.',
+  'answered-removed': 'Ответ по позициям принят: счёт подтверждён, убранные позиции сняты с резерва.',
   merged: 'Счета объединены в этот счёт (статус «Редактируется»). Отправьте его на подтверждение или отмените объединение.',
   ship: 'Счёт отправлен на отгрузку: изменить его больше нельзя. На почту придёт письмо.',
   cancel: 'Счёт удалён, товары сняты с резерва.',
@@ -87,6 +90,11 @@ function LineRow({ line, index, editable }: { line: Line; index: number; editabl
           {line.characteristic ? `${line.characteristic} · ` : ''}
           {line.sku}
         </div>
+        {line.change && (
+          <a class="changed-mark" href={`#${changeAnchor(index)}`}>
+            изменено<span class="sr-only">: {line.sku}, что и почему</span>
+          </a>
+        )}
       </td>
       <td class="num">{rub(line.price)}</td>
       <td class="num">
@@ -118,9 +126,11 @@ interface ViewProps {
   role: string;
   history: HistoryEntry[];
   related: Related;
+  /** The customer's answers to the changes, shown again after the API refused them. */
+  chosen?: Answers | undefined;
 }
 
-function InvoiceView({ invoice, role, history, related }: ViewProps) {
+function InvoiceView({ invoice, role, history, related, chosen }: ViewProps) {
   const customer = role === 'customer';
   // The actions are the customer's (a manager sees the invoice; the API would refuse them anyway).
   const allowed = customer ? invoice.allowedActions : [];
@@ -130,7 +140,7 @@ function InvoiceView({ invoice, role, history, related }: ViewProps) {
     <>
       <Summary invoice={invoice} related={related} />
       <MergedFrom invoice={invoice} related={related} />
-      {customer && invoice.status === 'changed' && <ChangesNote changes={pendingChanges(history)} />}
+      {invoice.status === 'changed' && <ChangesSection invoice={invoice} customer={customer} history={pendingChanges(history)} chosen={chosen} />}
       {customer && invoice.status === 'draft' && (
         <p class="hint">Отправить счёт на отгрузку можно после подтверждения: нажмите «Отправить счёт на подтверждение».</p>
       )}
@@ -205,7 +215,9 @@ function InvoiceView({ invoice, role, history, related }: ViewProps) {
   );
 }
 
-async function invoicePage(c: Context<CabinetEnv>, id: string, message: { notice?: string | undefined; error?: string | undefined; status?: number } = {}) {
+type Message = { notice?: string | undefined; error?: string | undefined; status?: number; answers?: Answers };
+
+async function invoicePage(c: Context<CabinetEnv>, id: string, { answers, ...message }: Message = {}) {
   const { client } = session(c);
   const [invoice, history] = await Promise.all([
     client.call(client.api.v1.invoices[':id'].$get({ param: { id } })),
@@ -216,7 +228,7 @@ async function invoicePage(c: Context<CabinetEnv>, id: string, message: { notice
   if (!invoice.ok) return problemPage(c, invoice.problem, 'Счёт');
   const related = await relatedInvoices(client, invoice.data);
   // The history is an addition: the invoice still shows if it cannot be read.
-  const view = <InvoiceView invoice={invoice.data} role={session(c).claims.role} history={history.ok ? history.data : []} related={related} />;
+  const view = <InvoiceView invoice={invoice.data} role={session(c).claims.role} history={history.ok ? history.data : []} related={related} chosen={answers} />;
   return render(c, { title: `Счёт ${invoice.data.number}`, ...message }, view);
 }
 
@@ -242,5 +254,6 @@ export function invoicePages(app: Hono<CabinetEnv>): void {
   });
 
   invoiceActionPages(app, invoicePage);
+  answerPages(app, invoicePage);
   managerPages(app, invoicePage);
 }
