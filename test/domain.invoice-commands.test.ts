@@ -79,6 +79,10 @@ describe('changes answered line by line', () => {
     ]);
     expect(markChanged(twice, [line('A', 10, 5), line('B', 4, 4, { priceKopecks: 900 })], by)[0]?.change?.reason).toBe('r2');
   });
+  it('gives each line its own reason when the reason depends on the line (a cut of several SKUs)', () => {
+    const cut = markChanged([line('A', 5, 5), line('B', 5, 5)], [line('A', 5, 1), line('B', 5, 2)], { ...by, by: 'stock', reason: (sku) => `cut ${sku}` });
+    expect(cut.map((l) => l.change?.reason)).toEqual(['cut A', 'cut B']);
+  });
   it('takes one answer per changed line, removes the removed, clears the marks', () => {
     const lines = markChanged([line('A', 10, 10), line('B', 4, 4), line('C', 1, 1)], [line('A', 10, 7), line('B', 4, 2), line('C', 1, 1)], by);
     expect(answerChanges(lines, [{ sku: 'A', answer: 'accept' }])).toEqual({ ok: false, reason: expect.stringContaining('нет ответа по B') });

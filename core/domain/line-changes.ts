@@ -21,7 +21,11 @@ export const CHANGE_ANSWERS = ['accept', 'remove'] as const;
 export type ChangeAnswer = (typeof CHANGE_ANSWERS)[number];
 
 /** Marks the lines a change altered (approved quantity or price), keeping each line's first `before` and earlier marks. */
-export function markChanged(before: readonly InvoiceLine[], after: readonly InvoiceLine[], change: Omit<LineChange, 'before'>): InvoiceLine[] {
+export function markChanged(
+  before: readonly InvoiceLine[],
+  after: readonly InvoiceLine[],
+  { reason, ...change }: Omit<LineChange, 'before' | 'reason'> & { reason: string | ((sku: string) => string) },
+): InvoiceLine[] {
   const old = new Map(before.map((l) => [l.sku, l]));
   return after.map((line) => {
     const was = old.get(line.sku);
@@ -29,7 +33,7 @@ export function markChanged(before: readonly InvoiceLine[], after: readonly Invo
     // Untouched by this change: an earlier unanswered one stays (a re-check returns bare lines).
     if (was.approved === line.approved && was.priceKopecks === line.priceKopecks) return was.change ? { ...line, change: was.change } : line;
     const first = was.change?.before ?? { approved: was.approved, priceKopecks: was.priceKopecks };
-    return { ...line, change: { ...change, before: first } };
+    return { ...line, change: { ...change, reason: typeof reason === 'string' ? reason : reason(line.sku), before: first } };
   });
 }
 

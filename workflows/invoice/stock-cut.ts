@@ -27,7 +27,9 @@ async function onReservationsCut(run: InvoiceContext, { correctionId, sku }: { c
     if (cut.length === 0) return;
     const from = run.state.status;
     const reason = cutReason(cut);
-    const lines = markChanged(run.state.lines, applied.lines, { by: 'stock', actorId: correctionId, reason, at: new Date().toISOString() });
+    // Each line's own cut as its reason (the email tells the whole cut).
+    const cutOf = (sku: string) => cutReason(cut.filter((c) => c.sku === sku));
+    const lines = markChanged(run.state.lines, applied.lines, { by: 'stock', actorId: correctionId, reason: cutOf, at: new Date().toISOString() });
     // A locked invoice that lost stock goes back to the customer, whose clock starts again.
     const clock = waitsOnCustomer(from) ? {} : { expiresAt: new Date(Date.now() + run.settings.invoiceTtlMs).toISOString() };
     await run.commit({ ...run.state, status: 'changed', lines, ...clock }, SYSTEM_ACTOR, 'stock_cut', { correctionId, cut });
