@@ -94,7 +94,10 @@ function Progress({ doc, hiccup }: { doc: Doc; hiccup?: string | undefined }) {
   }
   return (
     <section id="progress" class="progress done" aria-live="polite">
-      <p class="ready">Документ готов{doc.readyAt ? ` (${moscowTime(doc.readyAt)})` : ''}. Он также отправлен вам на почту.</p>
+      <p class="ready">
+        Документ готов{doc.number ? ` — № ${doc.number}` : ''}
+        {doc.readyAt ? `, ${moscowTime(doc.readyAt)} (МСК)` : ''}. Копия отправлена вам на почту.
+      </p>
       <p>
         <Download doc={doc} />
       </p>
@@ -105,11 +108,6 @@ function Progress({ doc, hiccup }: { doc: Doc; hiccup?: string | undefined }) {
 function DocumentSummary({ doc }: { doc: Doc }) {
   return (
     <dl class="summary">
-      <dt>Документ</dt>
-      <dd>
-        {doc.title}
-        {doc.number ? ` № ${doc.number}` : ''}
-      </dd>
       <dt>Заказан</dt>
       <dd>{moscowTime(doc.createdAt)} (МСК)</dd>
     </dl>

@@ -36,7 +36,10 @@ function InvoiceForAmount({ amount }: { amount: string | undefined }) {
   return (
     <section aria-labelledby="h-amount">
       <h2 id="h-amount">Счёт на оплату на произвольную сумму</h2>
-      <p class="hint">Например, для предоплаты или частичного погашения долга. Счёт за конкретные отгрузки закажите в разделе «Реализации».</p>
+      <p class="hint">
+        Например, для предоплаты или частичного погашения долга. Счёт за конкретные отгрузки закажите в разделе <a href="/cabinet/realizations">«Реализации»</a>
+        .
+      </p>
       <form method="post" action="/cabinet/payments/invoice" class="stack" aria-label="Счёт на оплату на сумму">
         <FormKey />
         <label for="amount">Сумма, ₽ (с НДС)</label>

@@ -95,7 +95,10 @@ function RealizationCard({ r, index, checked }: { r: Realization; index: number;
         <span class="num">{rub(r.total)}</span>
       </div>
       <p class="muted">
-        Отгружена {moscowTime(r.shippedAt)} · коробок: {r.boxes.length} · в т. ч. НДС {rub(r.vat)} · <a href={`/cabinet/invoices/${r.invoiceId}`}>счёт</a>
+        Отгружена {moscowTime(r.shippedAt)} · коробок: {r.boxes.length} · в т. ч. НДС {rub(r.vat)} ·{' '}
+        <a href={`/cabinet/invoices/${r.invoiceId}`}>
+          счёт<span class="sr-only"> реализации {r.number}</span>
+        </a>
       </p>
       <Lines r={r} />
     </li>
