@@ -166,12 +166,17 @@ describe('documents and money in the customer cabinet', () => {
     expect(amountText).toMatch(/15[\s\u00a0]?000,50/);
     await shot(page, '06-amount-invoice-ready');
 
-    // A payment order: a text file is refused with the API's reason, a PDF goes to the manager.
+    // A payment order: a text file and a 10.5 MB scan are refused with the API's reasons, a PDF goes to the manager.
     await page.goto(`${base}/cabinet/payments`);
     const file = page.getByLabel('Файл платёжного поручения');
     await file.setInputFiles({ name: 'заметка.txt', mimeType: 'text/plain', buffer: Buffer.from('оплатили') });
     await page.getByRole('button', { name: 'Отправить менеджеру' }).click();
     expect(await page.getByRole('alert').innerText()).toContain('Платёжное поручение принимается в PDF или как изображение');
+    const tooBig = Buffer.alloc(10 * 1024 * 1024 + 512 * 1024, 0x20);
+    tooBig.write('%PDF-1.4\n');
+    await file.setInputFiles({ name: 'скан.pdf', mimeType: 'application/pdf', buffer: tooBig });
+    await page.getByRole('button', { name: 'Отправить менеджеру' }).click();
+    expect(await page.getByRole('alert').innerText()).toBe('Файл больше 10 МБ');
     const orderPdf = Buffer.from('%PDF-1.4\n% платёжное поручение 42\n%%EOF\n');
     await file.setInputFiles({ name: 'п-п 42.pdf', mimeType: 'application/pdf', buffer: orderPdf });
     await page.getByRole('button', { name: 'Отправить менеджеру' }).click();
