@@ -242,6 +242,7 @@ describe('documents and money in the customer cabinet', () => {
     // On a phone: the same pages fit, tables scroll inside their box.
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, '12-phone-documents');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.goto(`${base}/cabinet/realizations`);
     await shot(page, '13-phone-realizations');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

@@ -160,7 +160,6 @@ function DocumentRows({ items }: { items: Doc[] }) {
         <thead>
           <tr>
             <th scope="col">Документ</th>
-            <th scope="col">Заказан</th>
             <th scope="col">Статус</th>
             <th scope="col">Файл</th>
           </tr>
@@ -173,8 +172,8 @@ function DocumentRows({ items }: { items: Doc[] }) {
                   {doc.title}
                   {doc.number ? ` № ${doc.number}` : ''}
                 </a>
+                <div class="muted">заказан {moscowTime(doc.createdAt)}</div>
               </td>
-              <td>{moscowTime(doc.createdAt)}</td>
               <td>
                 <StatusBadge doc={doc} />
                 {doc.status === 'failed' && doc.error && <div class="rejected">{doc.error}</div>}
@@ -183,7 +182,6 @@ function DocumentRows({ items }: { items: Doc[] }) {
                 {doc.status === 'ready' ? (
                   <a href={fileHref(doc.id)} download={doc.fileName}>
                     {doc.fileName}
-                    <span class="sr-only">: скачать</span>
                   </a>
                 ) : (
                   '—'

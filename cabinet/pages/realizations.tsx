@@ -96,8 +96,8 @@ function RealizationCard({ r, index, checked }: { r: Realization; index: number;
       </div>
       <p class="muted">
         Отгружена {moscowTime(r.shippedAt)} · коробок: {r.boxes.length} · в т. ч. НДС {rub(r.vat)} ·{' '}
-        <a href={`/cabinet/invoices/${r.invoiceId}`}>
-          счёт<span class="sr-only"> реализации {r.number}</span>
+        <a href={`/cabinet/invoices/${r.invoiceId}`} aria-label={`Счёт реализации ${r.number}`}>
+          счёт
         </a>
       </p>
       <Lines r={r} />
