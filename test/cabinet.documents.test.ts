@@ -3,12 +3,15 @@
 // realizations page; a payment invoice for an amount is watched on its page while it is made (held
 // pending by a row lock, so the waiting state is seen for sure) until the download appears; a
 // payment order is uploaded and reaches the manager; a too-long report period is refused with the
-// API's reason; a receivables report is made and downloaded; the files list filters by type.
+// API's reason; a receivables report is made and downloaded; the files list filters by type; a
+// failed document shows its reason.
 // Real PostgreSQL and Temporal; screenshots to .data/artifacts/cabinet/docs-*.png (git-ignored).
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../api/demo-users.js';
+import { failDocument, insertDocument } from '../db/documents.repository.js';
 import { DEMO_MANAGER_EMAIL } from '../db/seed.js';
 import { earliestStart, formatDateRu, moscowToday } from '../core/domain/periods.js';
 import { pdfText, readWorkbook, sheetRows } from './support/documents.js';
@@ -239,12 +242,32 @@ describe('documents and money in the customer cabinet', () => {
     expect((await rows.allInnerTexts()).every((t) => t.startsWith('Счёт на оплату'))).toBe(true);
     await expect.poll(() => page.url()).toContain('type=payment-invoice');
 
+    // A document that stays pending (recorded, no workflow yet) and then fails: its file is refused
+    // with the API's reason, and the waiting page turns into the failure without a reload.
+    const stuck = randomUUID();
+    const customerId = demo(CUSTOMER).customerId ?? '';
+    await insertDocument(s.db, { id: stuck, customerId, params: { type: 'sales', from: today, to: today } });
+    await page.goto(`${base}/cabinet/documents/${stuck}`);
+    await page.getByText('Готовим документ…').waitFor();
+    const early = await context.request.get(`${base}/cabinet/documents/${stuck}/file`);
+    expect(early.status()).toBe(409);
+    expect(await early.text()).toContain('Документ ещё формируется');
+    await failDocument(s.db, stuck, 'Нет связи с учётной системой');
+    const failed = page.getByRole('alert');
+    await failed.waitFor();
+    expect(await failed.innerText()).toBe('Документ не сформирован: Нет связи с учётной системой. Закажите его ещё раз или обратитесь к менеджеру.');
+    expect(await page.getByRole('link', { name: 'Заказать ещё раз' }).getAttribute('href')).toBe('/cabinet/reports');
+    await shot(page, '12-document-failed');
+    await page.goto(`${base}/cabinet/documents?type=sales`);
+    expect(await page.locator('#documents tbody tr').innerText()).toMatch(/ошибка\s+Нет связи с учётной системой/);
+
     // On a phone: the same pages fit, tables scroll inside their box.
     await page.setViewportSize({ width: 390, height: 844 });
-    await shot(page, '12-phone-documents');
+    await page.goto(`${base}/cabinet/documents`);
+    await shot(page, '13-phone-documents');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.goto(`${base}/cabinet/realizations`);
-    await shot(page, '13-phone-realizations');
+    await shot(page, '14-phone-realizations');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await context.close();
   });

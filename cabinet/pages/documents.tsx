@@ -29,6 +29,17 @@ const TYPE_LABELS: Record<DocType, string> = {
 const TYPES = Object.keys(TYPE_LABELS) as DocType[];
 const isType = (value: string | undefined): value is DocType => TYPES.includes(value as DocType);
 
+/** Where each kind of document is ordered, for «Заказать ещё раз». */
+const ORDERED_AT: Record<DocType, string> = {
+  inventory: '/cabinet/invoices',
+  'payment-invoice': '/cabinet/payments',
+  receivables: '/cabinet/reports',
+  settlements: '/cabinet/reports',
+  sales: '/cabinet/reports',
+  realizations: '/cabinet/reports',
+  'packing-lists': '/cabinet/realizations',
+};
+
 const STATUS_LABELS: Record<Doc['status'], string> = { pending: 'готовится', ready: 'готов', failed: 'ошибка' };
 
 /** "48,2 КБ" */
@@ -89,6 +100,9 @@ function Progress({ doc, hiccup }: { doc: Doc; hiccup?: string | undefined }) {
     return (
       <section id="progress" class="progress">
         <Alert text={`Документ не сформирован: ${doc.error ?? 'ошибка'}. Закажите его ещё раз или обратитесь к менеджеру.`} />
+        <p>
+          <a href={ORDERED_AT[doc.type]}>Заказать ещё раз</a>
+        </p>
       </section>
     );
   }
