@@ -145,6 +145,9 @@ describe('documents and money in the customer cabinet', () => {
     // A payment invoice for an amount, watched while numbering is held: the page waits, polls, then offers the file in place.
     await nav.getByRole('link', { name: 'Оплата' }).click();
     await page.getByRole('heading', { name: 'Оплата', exact: true }).waitFor();
+    await page.getByLabel('Сумма, ₽ (с НДС)').fill('0');
+    await page.getByRole('button', { name: 'Сформировать счёт на оплату' }).click();
+    expect(await page.getByRole('alert').innerText()).toBe('Сумма должна быть больше 0');
     const hold = holdNumbering();
     await hold.isLocked;
     const polls: string[] = [];

@@ -142,6 +142,11 @@ export function paymentPages(app: Hono<CabinetEnv>): void {
     const { client } = session(c);
     const form = await c.req.parseBody();
     const amount = amountOf(form.amount);
+    // The API's own wording for a malformed amount is technical ("json.amount: …"): say it plainly here.
+    if (!/^\d{1,12}(\.\d{1,2})?$/.test(amount)) {
+      const typed = typeof form.amount === 'string' ? form.amount : '';
+      return paymentsPage(c, { error: 'Сумма — число рублей, копейки через запятую, например 15 000,50', status: 400, amount: typed });
+    }
     const result = await client.call(client.api.v1['payment-invoices'].$post({ json: { amount } }, keyHeaders(form)));
     if (!result.ok) {
       if (result.status === 401) return problemPage(c, result.problem);

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
-import { earliestStart, formatDateRu, moscowToday, PERIOD_LIMIT_MONTHS, type PeriodReport } from '../../core/domain/periods.js';
+import { earliestStart, formatDateRu, isIsoDate, moscowToday, PERIOD_LIMIT_MONTHS, type PeriodReport } from '../../core/domain/periods.js';
 import { FormKey, keyHeaders } from '../forms.js';
 import { problemPage, render } from '../layout.js';
 import { session, type CabinetEnv } from '../session.js';
@@ -116,6 +116,10 @@ export function reportPages(app: Hono<CabinetEnv>): void {
     const form = await c.req.parseBody();
     if (!isReport(form.type)) return reportsPage(c, { error: 'Выберите отчёт из списка', status: 400 });
     const entered: Entered = { type: form.type, from: text(form.from), to: text(form.to) };
+    // An empty or malformed date would come back as a technical validation message: say it plainly.
+    if (entered.type !== 'receivables' && !(isIsoDate(entered.from) && isIsoDate(entered.to))) {
+      return reportsPage(c, { error: 'Укажите начало и конец периода датами', status: 400, entered });
+    }
     const json = entered.type === 'receivables' ? { type: entered.type } : { type: entered.type, from: entered.from, to: entered.to };
     const result = await client.call(client.api.v1.documents.$post({ json }, keyHeaders(form)));
     if (!result.ok) {
