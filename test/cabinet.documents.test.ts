@@ -212,9 +212,9 @@ describe('documents and money in the customer cabinet', () => {
     await page.getByRole('heading', { name: 'Отчёты', exact: true }).waitFor();
     const today = moscowToday(Date.now());
     const sales = page.getByRole('form', { name: 'Отчёт по продажам' });
-    expect(await sales.innerText()).toContain(`начало не раньше ${formatDateRu(earliestStart('sales', today))}`);
+    expect(await sales.innerText()).toContain(`не раньше ${formatDateRu(earliestStart('sales', today))} (не более полугода назад)`);
     expect(await page.getByRole('form', { name: 'Акт сверки взаиморасчётов' }).innerText()).toContain(
-      `начало не раньше ${formatDateRu(earliestStart('settlements', today))}`,
+      `не раньше ${formatDateRu(earliestStart('settlements', today))} (не более года назад)`,
     );
     await shot(page, '08-reports');
     const from = sales.getByLabel('Начало периода');

@@ -110,7 +110,7 @@ function Progress({ doc, hiccup }: { doc: Doc; hiccup?: string | undefined }) {
     <section id="progress" class="progress done" aria-live="polite">
       <p class="ready">
         Документ готов{doc.number ? ` — № ${doc.number}` : ''}
-        {doc.readyAt ? `, ${moscowTime(doc.readyAt)} (МСК)` : ''}. Копия отправлена вам на почту.
+        {doc.readyAt ? `, ${moscowTime(doc.readyAt)} (МСК)` : ''}. Копия придёт вам на почту.
       </p>
       <p>
         <Download doc={doc} />

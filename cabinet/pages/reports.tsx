@@ -22,7 +22,11 @@ const REPORTS: { type: ReportType; title: string; about: string }[] = [
 ];
 const isReport = (value: unknown): value is ReportType => REPORTS.some((r) => r.type === value);
 
-const limitText = (report: PeriodReport) => (PERIOD_LIMIT_MONTHS[report] === 12 ? 'один год' : 'полгода');
+/** "полугода", "года": how far back a period may start, in the genitive the hint needs. */
+function limitText(report: PeriodReport): string {
+  const months = PERIOD_LIMIT_MONTHS[report];
+  return months === 12 ? 'года' : months === 6 ? 'полугода' : `${months} мес.`;
+}
 
 /** The first day of today's month, or the earliest allowed start if that is later. */
 function defaultFrom(report: PeriodReport, today: string): string {
@@ -43,7 +47,7 @@ function PeriodFields({ report, today, entered }: { report: PeriodReport; today:
   return (
     <>
       <p class="hint" id={`limit-${report}`}>
-        Период — не больше чем {limitText(report)} назад: начало не раньше {formatDateRu(earliest)}. За более ранний период обратитесь к вашему менеджеру.
+        Начало периода — не раньше {formatDateRu(earliest)} (не более {limitText(report)} назад). За более ранний период обратитесь к вашему менеджеру.
       </p>
       <div class="period">
         <div class="field">
