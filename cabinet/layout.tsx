@@ -36,6 +36,10 @@ const MENUS: Record<string, { href: string; label: string }[]> = {
     { href: '/cabinet/catalog', label: 'Каталог' },
     { href: '/cabinet/cart', label: 'Корзина' },
     { href: '/cabinet/invoices', label: 'Счета' },
+    { href: '/cabinet/realizations', label: 'Реализации' },
+    { href: '/cabinet/payments', label: 'Оплата' },
+    { href: '/cabinet/reports', label: 'Отчёты' },
+    { href: '/cabinet/documents', label: 'Документы' },
     { href: '/cabinet/settings', label: 'Настройки' },
   ],
   manager: [

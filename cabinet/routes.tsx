@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { homeOf, render } from './layout.js';
 import { catalogPages } from './pages/catalog.js';
 import { cartPages } from './pages/cart.js';
+import { documentPages } from './pages/documents.js';
 import { invoicePages } from './pages/invoice.js';
 import { invoiceListPages } from './pages/invoices.js';
 import { loginPages, type DemoSignIn } from './pages/login.js';
@@ -84,6 +85,7 @@ export function cabinetRoutes(deps: CabinetDeps): Hono<CabinetEnv> {
   orderPages(app);
   invoiceListPages(app);
   invoicePages(app);
+  documentPages(app);
   settingsPages(app);
   warehousePages(app);
   // Mounted under the API, whose own 404 is problem+json: a person gets a page.
