@@ -176,6 +176,20 @@ describe('the customer cabinet in a browser', () => {
     expect(page.url()).toBe(`${base}/cabinet/catalog`);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot(page, '12-phone-catalog', false);
+    // A wide table scrolls in its own box; its hidden screen-reader text must not widen the page.
+    await page
+      .getByRole('button', { name: /^В корзину/ })
+      .first()
+      .click();
+    await page.locator('output.added', { hasText: 'В корзине' }).first().waitFor();
+    await page.goto(`${base}/cabinet/cart`);
+    await page.getByRole('heading', { name: 'Корзина' }).waitFor();
+    expect(await page.locator('table.lines tbody tr').count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(page, '13-phone-cart', false);
+    // This customer's cart is the next test's: left empty.
+    await page.getByRole('button', { name: /^Удалить/ }).click();
+    await page.getByText(/Корзина пуста/).waitFor();
     await context.close();
   });
 
