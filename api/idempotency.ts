@@ -66,6 +66,26 @@ export function resourceId(c: Context<AppEnv>): string {
 }
 
 /**
+ * What a repeat must match. A multipart form is hashed by its fields (name, file name, type and
+ * bytes), not its raw bytes: a client that builds its form again on retry picks a new random
+ * boundary, and that is still the same request.
+ */
+async function bodyHash(contentType: string | null, body: Buffer): Promise<string> {
+  const digest = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+  if (!contentType?.toLowerCase().startsWith('multipart/form-data')) return digest(body);
+  try {
+    const form = await new Request('http://body.local', { method: 'POST', headers: { 'Content-Type': contentType }, body: new Uint8Array(body) }).formData();
+    const fields: string[][] = [];
+    for (const [name, value] of form.entries()) {
+      fields.push(typeof value === 'string' ? [name, value] : [name, value.name, value.type, digest(new Uint8Array(await value.arrayBuffer()))]);
+    }
+    return digest(JSON.stringify(fields.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))));
+  } catch {
+    return digest(body); // not a well-formed form: the route refuses it; the raw bytes will do
+  }
+}
+
+/**
  * `Idempotency-Key` on unsafe requests, scoped by (principal, method, path, key) and bound to a
  * hash of the body: the first request claims the key, runs, and stores its answer; a repeat with
  * the same body gets that answer again without running; a repeat with another body is refused
@@ -83,8 +103,7 @@ export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
     const principal = principalOf(c.get('user'));
     const scope = `${c.req.method} ${c.req.path}`;
     c.set('idempotencyId', `idem-${createHash('sha256').update(`${principal}\n${scope}\n${key}`).digest('hex').slice(0, 40)}`);
-    const body = Buffer.from(await c.req.arrayBuffer());
-    const hash = createHash('sha256').update(body).digest('hex');
+    const hash = await bodyHash(c.req.raw.headers.get('content-type'), Buffer.from(await c.req.arrayBuffer()));
     const claim: KeyClaim = { principal, scope, key, owner: randomUUID() };
 
     if (!(await claimIdempotencyKey(db, claim, hash, LEASE_SECONDS))) {

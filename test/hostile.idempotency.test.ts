@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addProduct } from './support/fixtures.js';
+import { addProduct, customerUser } from './support/fixtures.js';
+import { upload } from './support/documents-http.js';
 import { client } from './support/http.js';
 import { invoiceFromCart } from './support/hostile.js';
 import { newCustomer, staff } from './support/scenario.js';
@@ -60,6 +61,21 @@ describe('Idempotency-Key scoped by principal and operation', () => {
     expect((await me.call('PUT', '/v1/settings', { emailNotifications: false }, key)).status).toBe(200);
     expect(await me.call('PUT', '/v1/settings', { emailNotifications: true }, key)).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
     expect((await me.call('GET', '/v1/settings')).body).toEqual({ emailNotifications: false });
+  });
+
+  it('an upload rebuilt on retry (a new multipart boundary) is the same request; another file under the key is not', async () => {
+    const me = await newCustomer(s);
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+    const key = { 'Idempotency-Key': 'K-upload' };
+    const first = await upload(s, customerUser(me.id), '/v1/payment-orders', pdf, 'платёжка.pdf', key);
+    expect(first.status).toBe(202);
+    const again = await upload(s, customerUser(me.id), '/v1/payment-orders', pdf, 'платёжка.pdf', key);
+    expect(again).toMatchObject({ status: 202, body: { id: first.body.id } });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const other = await upload(s, customerUser(me.id), '/v1/payment-orders', Buffer.concat([pdf, Buffer.from(' ')]), 'платёжка.pdf', key);
+    expect(other).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
+    const stored = await s.db.selectFrom('payment_orders').select('id').where('customer_id', '=', me.id).execute();
+    expect(stored).toHaveLength(1);
   });
 
   it('refuses keys that are empty, too long or not visible ASCII', async () => {
