@@ -4,7 +4,6 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ResponseData } from '../../client/index.js';
 import { FormKey, keyHeaders } from '../forms.js';
 import { moscowTime, problemPage, render } from '../layout.js';
-import { multipartFile } from '../multipart.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
 
 /**
@@ -169,8 +168,10 @@ export function paymentPages(app: Hono<CabinetEnv>): void {
       if (!(file instanceof File) || file.size === 0) return paymentsPage(c, { error: 'Выберите файл платёжного поручения', status: 400 });
       // Upload bodies are not typed by the client (a hand-written multipart schema): the body goes in `init`.
       const { headers } = keyHeaders(form);
-      const { body, contentType } = await multipartFile('file', file, headers['Idempotency-Key'] ?? '');
-      const result = await client.call(client.api.v1['payment-orders'].$post({}, { init: { body }, headers: { ...headers, 'Content-Type': contentType } }));
+      // A resent form is one upload: the API matches a repeated key by the form's fields and file.
+      const body = new FormData();
+      body.append('file', file, file.name);
+      const result = await client.call(client.api.v1['payment-orders'].$post({}, { init: { body }, headers }));
       if (!result.ok) return result.status === 401 ? problemPage(c, result.problem) : paymentsPage(c, { error: result.problem.detail, status: result.status });
       return c.redirect(`/cabinet/payments?sent=${result.data.id}`, 303);
     },
