@@ -18,6 +18,10 @@ export interface ApiDeps {
 /** `idempotencyId`: the request's Temporal id derived from its scoped Idempotency-Key (see idempotency.ts). */
 export type AppEnv = { Variables: { user: User; requestId: string; idempotencyId: string | undefined } };
 
+// Field messages in Russian, like every other reason the API gives (the users' language); a
+// schema's own message still wins. Process-wide: zod has one configuration.
+z.config(z.locales.ru());
+
 /** A router whose request validation failures become one problem+json listing every field. */
 export function createRouter(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({

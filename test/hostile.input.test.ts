@@ -67,6 +67,15 @@ describe('malformed requests (the ones issue 10 lists) get 4xx problem+json, nev
     expectProblem(sku, 400, 'validation_failed');
   });
 
+  it("a field's own reason is in Russian, like every other refusal", async () => {
+    const reply = await send('POST', '/v1/documents', JSON.stringify({ type: 'sales', from: '2026-13-40', to: 'вчера' }));
+    expectProblem(reply, 400, 'validation_failed');
+    const errors = (reply.body as { errors: { path: string; message: string }[] }).errors;
+    expect(errors.map((e) => e.path).sort()).toEqual(['json.from', 'json.to']);
+    for (const e of errors) expect(e.message).toMatch(/^[^A-Za-z]*[А-Яа-яЁё][^]*$/);
+    expect(errors.map((e) => e.message).join(' ')).not.toMatch(/Invalid|Expected|Required/);
+  });
+
   it('invalid UTF-8 is a 400', async () => {
     const bytes = Buffer.concat([Buffer.from('{"emailNotifications":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]);
     expectProblem(await send('PUT', '/v1/settings', bytes), 400, 'malformed_body');
