@@ -3,7 +3,7 @@ import { readEvents } from '../../db/outbox.repository.js';
 import { listDeliveries, replayDead } from '../../db/webhooks.repository.js';
 import { requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
-import { DeliverySchema, EventSchema } from '../events.schemas.js';
+import { DeliverySchema, EventSchema, EventTypeSchema } from '../events.schemas.js';
 import { commonErrors, createRouter, json, type ApiDeps } from '../router.js';
 
 const feedRoute = createRoute({
@@ -67,6 +67,24 @@ export function eventRoutes({ db }: ApiDeps) {
   const router = createRouter();
   router.use('/v1/events', requireRole('admin'));
   router.use('/v1/admin/*', requireRole('admin'));
+  router.openAPIRegistry.register('EventType', EventTypeSchema);
+  // What a configured endpoint receives (OpenAPI 3.1 `webhooks`), headers included.
+  router.openAPIRegistry.registerWebhook({
+    method: 'post',
+    path: 'erpEvent',
+    summary: 'An event POSTed to each WEBHOOK_URLS endpoint: at least once, in order per invoice (or customer) per endpoint',
+    request: {
+      headers: z.object({
+        'X-Event-Id': z.uuid().openapi({ description: 'the event id: deduplicate by it' }),
+        'X-Event-Type': EventTypeSchema,
+        'X-Event-Seq': z.string(),
+        'X-Webhook-Timestamp': z.string().openapi({ description: 'Unix seconds of this attempt' }),
+        'X-Webhook-Signature': z.string().openapi({ description: 'sha256=<hex HMAC-SHA256(WEBHOOK_SECRET, `${X-Webhook-Timestamp}.${raw body}`)>' }),
+      }),
+      body: { content: { 'application/json': { schema: EventSchema } }, required: true },
+    },
+    responses: { 200: { description: 'Any 2xx: delivered. Anything else or no answer within WEBHOOK_TIMEOUT: retried with back-off' } },
+  });
   return router
     .openapi(feedRoute, async (c) => {
       const { after, limit } = c.req.valid('query');
