@@ -135,11 +135,11 @@ describe('events from real flows', () => {
   });
 
   it('documents the event schema with its versioned types in /openapi.json', async () => {
-    const doc = (await (await s.app.request('/openapi.json')).json()) as any;
+    const doc = (await (await s.app.request('/openapi.json')).json());
     expect(doc.components.schemas.EventType.enum).toEqual(expect.arrayContaining(['invoice.confirmed.v1', 'realization.created.v1', 'document.ready.v1']));
     expect(doc.components.schemas.Event).toBeDefined();
     expect(doc.paths['/v1/events'].get).toBeDefined();
-    const [webhook] = Object.values(doc.webhooks) as any[];
+    const [webhook] = Object.values<any>(doc.webhooks);
     expect(webhook.post.parameters.map((p: { name: string }) => p.name)).toContain('X-Webhook-Signature');
     expect(webhook.post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Event' });
     expect(doc.paths['/v1/admin/stock-batches'].post).toBeDefined();
