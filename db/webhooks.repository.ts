@@ -24,6 +24,8 @@ export interface DeliveryRow {
   id: string;
   endpoint: string;
   eventSeq: number;
+  eventId: string;
+  eventType: string;
   aggregateId: string;
   status: DeliveryStatus;
   attempts: number;
@@ -117,13 +119,22 @@ export async function markFailed(db: Db, c: Claimed, error: string, outcome: { d
 }
 
 export async function listDeliveries(db: Db, opts: { status: DeliveryStatus; limit: number; afterId?: string }): Promise<DeliveryRow[]> {
-  let q = db.selectFrom('webhook_deliveries').selectAll().where('status', '=', opts.status).orderBy('id').limit(opts.limit);
-  if (opts.afterId) q = q.where('id', '>', opts.afterId);
+  let q = db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('outbox_events as e', 'e.seq', 'd.event_seq')
+    .selectAll('d')
+    .select(['e.id as event_id', 'e.type as event_type'])
+    .where('d.status', '=', opts.status)
+    .orderBy('d.id')
+    .limit(opts.limit);
+  if (opts.afterId) q = q.where('d.id', '>', opts.afterId);
   const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,
     endpoint: r.endpoint,
     eventSeq: Number(r.event_seq),
+    eventId: r.event_id,
+    eventType: r.event_type,
     aggregateId: r.aggregate_id,
     status: r.status,
     attempts: r.attempts,

@@ -135,7 +135,7 @@ describe('events from real flows', () => {
   });
 
   it('documents the event schema with its versioned types in /openapi.json', async () => {
-    const doc = (await (await s.app.request('/openapi.json')).json());
+    const doc = await (await s.app.request('/openapi.json')).json();
     expect(doc.components.schemas.EventType.enum).toEqual(expect.arrayContaining(['invoice.confirmed.v1', 'realization.created.v1', 'document.ready.v1']));
     expect(doc.components.schemas.Event).toBeDefined();
     expect(doc.paths['/v1/events'].get).toBeDefined();
@@ -182,12 +182,14 @@ describe('delivery through failures', () => {
       const dead = (await admin('GET', '/v1/admin/webhook-deliveries?status=dead&limit=200')).body.items as {
         id: string;
         eventSeq: number;
+        eventId: string;
         attempts: number;
         endpoint: string;
       }[];
       const firstSeqs = aggregates.map((a) => feed.find((e) => e.aggregate.id === a)?.seq).sort((x, y) => (x ?? 0) - (y ?? 0));
       expect(dead.map((x) => x.eventSeq).sort((x, y) => x - y)).toEqual(firstSeqs);
       expect(dead.every((x) => x.attempts === 3 && x.endpoint === down.url)).toBe(true);
+      expect(dead.map((x) => x.eventId).sort()).toEqual(firstSeqs.map((seq) => feed.find((e) => e.seq === seq)?.id).sort());
       const waiting = await s.db
         .selectFrom('webhook_deliveries')
         .select(['attempts'])
