@@ -199,6 +199,9 @@ describe('delivery through failures', () => {
       expect(waiting.length).toBe(feed.length - aggregates.length);
       expect(waiting.every((w) => w.attempts === 0)).toBe(true);
       expect(down.accepted).toEqual([]);
+      const metrics = await (await s.app.request('/metrics')).text();
+      expect(metrics).toMatch(new RegExp(`^wholesale_webhook_dead_letters ${dead.length}$`, 'm'));
+      expect(metrics).toMatch(new RegExp(`^wholesale_webhook_pending ${waiting.length}$`, 'm'));
 
       // The endpoint is back: replaying one aggregate's dead letter releases that aggregate only.
       down.setAlwaysFail(false);
