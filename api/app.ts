@@ -17,6 +17,7 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { cartRoutes } from './routes/cart.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
 import { documentRoutes } from './routes/documents.routes.js';
+import { eventRoutes } from './routes/events.routes.js';
 import { invoiceRoutes } from './routes/invoices.routes.js';
 import { managerRoutes } from './routes/manager.routes.js';
 import { orderFormRoutes } from './routes/order-form.routes.js';
@@ -24,6 +25,7 @@ import { orderRoutes } from './routes/orders.routes.js';
 import { paymentRoutes } from './routes/payments.routes.js';
 import { realizationRoutes } from './routes/realizations.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
+import { stockBatchRoutes } from './routes/stock-batches.routes.js';
 import { warehouseRoutes } from './routes/warehouse.routes.js';
 
 const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -106,7 +108,9 @@ export function createApp(deps: ApiDeps) {
     .route('/', warehouseRoutes(deps))
     .route('/', documentRoutes(deps))
     .route('/', orderFormRoutes(deps))
-    .route('/', paymentRoutes(deps));
+    .route('/', paymentRoutes(deps))
+    .route('/', eventRoutes(deps))
+    .route('/', stockBatchRoutes(deps));
   // The browser cabinet: outside /v1 and the OpenAPI document, a client of the routes above
   // through `app.request`, exactly as the portal is over HTTP.
   app.route('/cabinet', cabinetRoutes({ api: (request) => api.request(request), demo: demoSignIn(deps.config) }));

@@ -76,6 +76,9 @@ export function createMetrics(db: Db, logger: Logger): ApiMetrics {
   const emailsFailed = g('wholesale_emails_failed', 'Emails the provider refused for good (all time; retries are over)');
   const emailsFailedHour = g('wholesale_emails_failed_last_hour', 'Emails the provider refused for good in the last hour');
   const reserved = g('wholesale_stock_reserved_units', 'Units held by reservations across all SKUs');
+  const webhooksDead = g('wholesale_webhook_dead_letters', 'ERP webhook deliveries given up on: replay them (POST /v1/admin/webhook-deliveries/replay)');
+  const webhooksPending = g('wholesale_webhook_pending', 'ERP webhook deliveries waiting (to be sent, retried, or behind a dead letter of their invoice)');
+  const webhooksOldest = g('wholesale_webhook_pending_oldest_seconds', 'Age of the oldest event still waiting for a webhook delivery (0 when none)');
 
   async function readBusiness(): Promise<boolean> {
     try {
@@ -87,6 +90,9 @@ export function createMetrics(db: Db, logger: Logger): ApiMetrics {
       emailsFailed.set(counts.emailsFailed);
       emailsFailedHour.set(counts.emailsFailedLastHour);
       reserved.set(counts.stockReservedUnits);
+      webhooksDead.set(counts.webhooksDead);
+      webhooksPending.set(counts.webhooksPending);
+      webhooksOldest.set(counts.webhooksPendingOldestSeconds);
       return true;
     } catch (err) {
       logger.warn({ err }, 'metrics: business gauges unavailable');

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DocumentParams, DocumentStatus, DocumentType } from '../core/contracts/documents.js';
 import type { Db } from './database.js';
+import { appendEvents } from './outbox.repository.js';
 
 /** Generated documents (their parameters, status and file). Every read is scoped by customer: others' rows do not exist. */
 
@@ -97,21 +98,33 @@ export async function storeDocumentFile(
   id: string,
   file: { fileName: string; contentType: string; content: Buffer; number: string | null },
 ): Promise<void> {
-  await db
-    .updateTable('documents')
-    .set({
-      status: 'ready',
-      file_name: file.fileName,
-      content_type: file.contentType,
-      content: file.content,
-      size_bytes: file.content.length,
-      number: file.number,
-      error: null,
-      ready_at: sql`now()`,
-    })
-    .where('id', '=', id)
-    .where('status', '<>', 'ready')
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    const ready = await trx
+      .updateTable('documents')
+      .set({
+        status: 'ready',
+        file_name: file.fileName,
+        content_type: file.contentType,
+        content: file.content,
+        size_bytes: file.content.length,
+        number: file.number,
+        error: null,
+        ready_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .where('status', '<>', 'ready')
+      .returning(['customer_id', 'type'])
+      .executeTakeFirst();
+    if (!ready) return;
+    await appendEvents(trx, [
+      {
+        key: `document/${id}/ready`,
+        type: 'document.ready.v1',
+        aggregate: { type: 'customer', id: ready.customer_id },
+        data: { documentId: id, customerId: ready.customer_id, type: ready.type, number: file.number, fileName: file.fileName, size: file.content.length },
+      },
+    ]);
+  });
 }
 
 export async function failDocument(db: Db, id: string, error: string): Promise<void> {

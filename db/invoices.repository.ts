@@ -3,6 +3,7 @@ import type { InvoiceEvent, InvoiceState } from '../core/contracts/invoice.js';
 import type { OrderLineInput } from '../core/contracts/order.js';
 import { invoiceTotal, type InvoiceStatus } from '../core/domain/invoice.js';
 import type { Db } from './database.js';
+import { appendEvents, invoiceEvent } from './outbox.repository.js';
 import { reserveLinesIn, type Tx } from './stock.repository.js';
 import type { InvoicesTable } from './schema.js';
 
@@ -149,6 +150,8 @@ async function writeProjection(trx: Tx, state: InvoiceState, event: InvoiceEvent
       .onConflict((oc) => oc.columns(['invoice_id', 'seq']).doNothing())
       .execute();
   }
+  // Last: the ERP hears of the version in the transaction that writes it (once per version).
+  await appendEvents(trx, invoiceEvent(state, event));
 }
 
 export async function findInvoiceStatus(db: Db, id: string): Promise<InvoiceStatus | undefined> {

@@ -19,6 +19,10 @@ export interface OperatorCounts {
   emailsFailedLastHour: number;
   /** Units held by reservations (stock.reserved, kept equal to their sum by the database). */
   stockReservedUnits: number;
+  /** ERP webhooks: deliveries given up on (dead letters), waiting ones, and the age of the oldest waiting event. */
+  webhooksDead: number;
+  webhooksPending: number;
+  webhooksPendingOldestSeconds: number;
 }
 
 interface Row {
@@ -29,6 +33,9 @@ interface Row {
   emails_failed: number;
   emails_failed_last_hour: number;
   stock_reserved: string;
+  webhooks_dead: number;
+  webhooks_pending: number;
+  webhooks_oldest_pending_s: number | null;
 }
 
 export async function operatorCounts(db: Db, timeoutMs: number): Promise<OperatorCounts> {
@@ -39,7 +46,8 @@ export async function operatorCounts(db: Db, timeoutMs: number): Promise<Operato
       await sql`select set_config('statement_timeout', ${String(Math.max(1, Math.round(timeoutMs)))}, true)`.execute(trx);
       const { rows } = await sql<Row>`
         select i.invoices, d.documents_pending, d.documents_oldest_pending_s, d.documents_failed,
-               e.emails_failed, e.emails_failed_last_hour, s.stock_reserved
+               e.emails_failed, e.emails_failed_last_hour, s.stock_reserved,
+               w.webhooks_dead, w.webhooks_pending, w.webhooks_oldest_pending_s
         from (
           select coalesce(json_object_agg(status, n), '{}'::json) as invoices
           from (select status, count(*)::int as n from invoices group by status) by_status
@@ -56,6 +64,13 @@ export async function operatorCounts(db: Db, timeoutMs: number): Promise<Operato
           from email_log where status = 'failed'
         ) e
         cross join (select coalesce(sum(reserved), 0)::bigint as stock_reserved from stock) s
+        cross join (
+          select count(*) filter (where d.status = 'dead')::int as webhooks_dead,
+                 count(*) filter (where d.status = 'pending')::int as webhooks_pending,
+                 extract(epoch from now() - min(o.created_at) filter (where d.status = 'pending'))::float8 as webhooks_oldest_pending_s
+          from webhook_deliveries d join outbox_events o on o.seq = d.event_seq
+          where d.status <> 'delivered'
+        ) w
       `.execute(trx);
       const r = rows[0];
       if (!r) throw new Error('operator counts: no row');
@@ -67,6 +82,9 @@ export async function operatorCounts(db: Db, timeoutMs: number): Promise<Operato
         emailsFailed: r.emails_failed,
         emailsFailedLastHour: r.emails_failed_last_hour,
         stockReservedUnits: Number(r.stock_reserved),
+        webhooksDead: r.webhooks_dead,
+        webhooksPending: r.webhooks_pending,
+        webhooksPendingOldestSeconds: Math.max(0, r.webhooks_oldest_pending_s ?? 0),
       };
     });
 }

@@ -1,9 +1,11 @@
 import type { Selectable } from 'kysely';
 import type { ShipmentInput } from '../core/contracts/activities.js';
 import { invoiceTotal, type InvoiceLine } from '../core/domain/invoice.js';
+import { formatRoubles } from '../core/domain/money.js';
 import type { Box } from '../core/domain/packing.js';
 import type { Db } from './database.js';
 import type { RealizationsTable } from './schema.js';
+import { appendEvents, linesData } from './outbox.repository.js';
 import { lockInvoicesAndStock, shipReserved } from './stock.repository.js';
 
 /** Realizations: what an invoice shipped, written once, when its goods leave the stock. */
@@ -71,5 +73,22 @@ export async function recordShipment(db: Db, input: ShipmentInput): Promise<void
         total_kopecks: invoiceTotal(lines),
       })
       .execute();
+    await appendEvents(trx, [
+      {
+        key: `realization/${input.realizationId}`,
+        type: 'realization.created.v1',
+        aggregate: { type: 'invoice', id: input.invoiceId },
+        data: {
+          realizationId: input.realizationId,
+          number: input.realizationNumber,
+          invoiceId: input.invoiceId,
+          customerId: input.customerId,
+          shippedAt: input.shippedAt,
+          total: formatRoubles(invoiceTotal(lines)),
+          lines: linesData(lines),
+          boxes: input.boxes,
+        },
+      },
+    ]);
   });
 }

@@ -203,6 +203,42 @@ export interface MergeMovesTable {
   quantity: number;
 }
 
+export interface OutboxEventsTable {
+  /** bigserial: pg returns it as a string. */
+  seq: ColumnType<string, never, never>;
+  id: string;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  payload: JSONColumnType<Record<string, unknown>>;
+  created_at: DefaultedTimestamp;
+}
+
+export interface WebhookEndpointsTable {
+  url: string;
+  fanned_out_seq: ColumnType<string, string | number | undefined, string | number>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: ColumnType<string, never, never>;
+  endpoint: string;
+  event_seq: Int8;
+  aggregate_id: string;
+  status: ColumnType<'pending' | 'delivered' | 'dead', 'pending' | 'delivered' | 'dead' | undefined>;
+  attempts: Generated<number>;
+  next_attempt_at: DefaultedTimestamp;
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface StockBatchesTable {
+  batch_id: string;
+  request_hash: string;
+  result: JSONColumnType<Record<string, unknown>> | null;
+  created_at: DefaultedTimestamp;
+}
+
 export interface Database {
   customers: CustomersTable;
   products: ProductsTable;
@@ -222,4 +258,8 @@ export interface Database {
   documents: DocumentsTable;
   payments: PaymentsTable;
   payment_orders: PaymentOrdersTable;
+  outbox_events: OutboxEventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  stock_batches: StockBatchesTable;
 }

@@ -99,6 +99,19 @@ const ConfigSchema = z.object({
    * re-poll about once a minute (the server's long-poll timeout), so keep it above that.
    */
   READYZ_WORKER_SEEN_WITHIN: Duration.prefault('90s'),
+  /** ERP webhooks: comma-separated endpoint URLs; unset = no delivery (the feed still fills). */
+  WEBHOOK_URLS: optional(z.string()),
+  /** HMAC-SHA256 key of the signature header; required with WEBHOOK_URLS. */
+  WEBHOOK_SECRET: optional(z.string().min(16, 'at least 16 characters')),
+  /** Attempts of one event to one endpoint before it goes to the dead letters. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  /** First retry delay, doubled per attempt (with jitter) up to WEBHOOK_BACKOFF_MAX. */
+  WEBHOOK_BACKOFF_BASE: Duration.prefault('2s'),
+  WEBHOOK_BACKOFF_MAX: Duration.prefault('10m'),
+  /** An endpoint's answer time; an attempt is leased for twice this before another dispatcher may retry it. */
+  WEBHOOK_TIMEOUT: Duration.prefault('10s'),
+  /** How often an idle dispatcher looks for due deliveries. */
+  WEBHOOK_POLL_INTERVAL: Duration.prefault('1s'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // OpenTelemetry's own variables: either endpoint turns traces on (runtime/tracing.ts).
   OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url()),
@@ -142,6 +155,17 @@ export interface Config {
   /** Worker-side Prometheus endpoint (Temporal SDK metrics); undefined = off. */
   workerMetricsPort: number | undefined;
   readiness: { workerSeenWithinMs: number };
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  urls: string[];
+  secret: string | undefined;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  timeoutMs: number;
+  pollIntervalMs: number;
 }
 
 export interface AuthConfig {
@@ -160,6 +184,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = result.data;
+  const webhookUrls = (e.WEBHOOK_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  const badUrl = webhookUrls.find((u) => !URL.canParse(u) || !/^https?:$/.test(new URL(u).protocol));
+  if (badUrl) throw new Error(`Invalid configuration:\n  WEBHOOK_URLS: not an http(s) URL: ${badUrl}`);
+  if (webhookUrls.length && !e.WEBHOOK_SECRET) throw new Error('Invalid configuration:\n  WEBHOOK_SECRET: required when WEBHOOK_URLS is set');
   return {
     port: e.PORT,
     dataDir: e.DATA_DIR,
@@ -208,6 +239,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     paymentTermDays: e.PAYMENT_TERM_DAYS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     readiness: { workerSeenWithinMs: e.READYZ_WORKER_SEEN_WITHIN },
+    webhooks: {
+      urls: webhookUrls,
+      secret: e.WEBHOOK_SECRET,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      backoffBaseMs: e.WEBHOOK_BACKOFF_BASE,
+      backoffMaxMs: e.WEBHOOK_BACKOFF_MAX,
+      timeoutMs: e.WEBHOOK_TIMEOUT,
+      pollIntervalMs: e.WEBHOOK_POLL_INTERVAL,
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { createLogger } from './logger.js';
 import { superviseEmbeddedPostgres, superviseTemporalDevServer } from './supervise.js';
 import { connectClient } from './temporal.js';
 import { startTracing } from './tracing.js';
+import { startWebhookDispatcher } from './webhook-dispatcher.js';
 import { installWorkerMetrics } from './worker-metrics.js';
 import { startApi } from '../runtime/server.js';
 import { createWorker } from '../runtime/worker.js';
@@ -80,6 +81,9 @@ async function main(): Promise<void> {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerDone;
   });
+
+  const dispatcher = startWebhookDispatcher({ db, config: config.webhooks, logger });
+  stops.unshift(() => dispatcher.stop());
 
   const api = await startApi({ db: apiDb, temporal, config: runtime, logger });
   stops.unshift(() => api.stop());

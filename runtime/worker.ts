@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './logger.js';
 import { assertSearchAttributes } from './search-attributes.js';
 import { connectClient, connectWorker, temporalAddress } from './temporal.js';
 import { startTracing, type Tracing } from './tracing.js';
+import { startWebhookDispatcher } from './webhook-dispatcher.js';
 import { installWorkerMetrics } from './worker-metrics.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -56,7 +57,10 @@ async function main(): Promise<void> {
   await assertSearchAttributes(client.connection, config.temporal.namespace);
   const worker = await createWorker({ config, db, connection, client, logger, tracing });
   logger.info({ taskQueue: config.temporal.taskQueue, maxCachedWorkflows: worker.options.maxCachedWorkflows, metricsUrl }, 'worker started');
+  // Every worker process runs one: claims are row locks, so several never deliver one attempt twice.
+  const dispatcher = startWebhookDispatcher({ db, config: config.webhooks, logger });
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
+  await dispatcher.stop();
   await connection.close();
   await client.connection.close();
   await db.destroy();

@@ -89,6 +89,11 @@ const CASES: Record<string, Case> = {
     body: () => ({ article: 'X', name: 'X', price: '1.00', piecesPerBox: 1 }),
   },
   'GET /v1/admin/outbox': { kind: 'role' },
+  'GET /v1/events': { kind: 'role' },
+  'GET /v1/admin/webhook-deliveries': { kind: 'role' },
+  'POST /v1/admin/webhook-deliveries/{id}/replay': { kind: 'role', path: () => '/v1/admin/webhook-deliveries/1/replay' },
+  'POST /v1/admin/webhook-deliveries/replay': { kind: 'role' },
+  'POST /v1/admin/stock-batches': { kind: 'role', body: (ids) => ({ batchId: 'bola', items: [{ sku: ids.sku, onHand: 0, price: '1.00' }] }) },
 };
 
 let s: TestStack;

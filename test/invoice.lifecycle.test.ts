@@ -125,11 +125,13 @@ describe('customer path: edit → submit → ship → warehouse → shipped', ()
       'shipped:shipped',
     ]);
 
-    // emails: one per customer-visible transition, keyed per version
-    const keys = s.resend.emails.filter((e) => e.status === 200 && e.key?.startsWith(`invoice/${inv.id}`)).map((e) => e.key);
-    expect(keys).toEqual(
-      expect.arrayContaining([`invoice/${inv.id}/created`, expect.stringMatching(/\/shipment_confirmed$/), expect.stringMatching(/\/shipped$/)]),
-    );
+    // emails: one per customer-visible transition, keyed per version. Sent in the background after
+    // each step's commit, so the last one may still be on its way when the step answers.
+    const sentKeys = () => s.resend.emails.filter((e) => e.status === 200 && e.key?.startsWith(`invoice/${inv.id}`)).map((e) => e.key);
+    await expect
+      .poll(sentKeys, { timeout: 20_000 })
+      .toEqual(expect.arrayContaining([`invoice/${inv.id}/created`, expect.stringMatching(/\/shipment_confirmed$/), expect.stringMatching(/\/shipped$/)]));
+    const keys = sentKeys();
     expect(new Set(keys).size).toBe(keys.length);
   });
 

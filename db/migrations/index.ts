@@ -6,6 +6,7 @@ import * as documents from './2026-11-27T1000_documents.js';
 import * as hostileInput from './2026-11-30T0900_hostile_input.js';
 import * as stockByConstruction from './2026-11-30T0900_stock-by-construction.js';
 import * as metricsIndexes from './2026-12-01T0900_metrics-indexes.js';
+import * as outbox from './2026-12-02T0900_outbox.js';
 
 /** Every migration, by timestamped name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T0900_hostile_input': hostileInput,
   '2026-11-30T0900_stock-by-construction': stockByConstruction,
   '2026-12-01T0900_metrics-indexes': metricsIndexes,
+  '2026-12-02T0900_outbox': outbox,
 };
