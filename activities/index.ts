@@ -10,6 +10,7 @@ import { createNumberActivities } from './numbers.activities.js';
 import { createProjectionActivities } from './projections.activities.js';
 import { createReservationActivities } from './reservations.activities.js';
 import { createShipmentActivities } from './shipments.activities.js';
+import { createWaitlistActivities } from './waitlist.activities.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -29,5 +30,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createShipmentActivities(deps),
     ...createMergeActivities(deps),
     ...createDocumentActivities(deps),
+    ...createWaitlistActivities(deps),
   } satisfies Activities;
 }

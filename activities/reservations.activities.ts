@@ -6,8 +6,8 @@ import type { OrderLineInput } from '../core/contracts/order.js';
 
 export function createReservationActivities({ db }: { db: Db }) {
   return {
-    async reserveInvoiceLines({ invoiceId, lines }: { invoiceId: string; lines: OrderLineInput[] }): Promise<InvoiceLine[]> {
-      const reserved = await reserveInvoiceLines(db, invoiceId, lines);
+    async reserveInvoiceLines({ invoiceId, lines, claims }: { invoiceId: string; lines: OrderLineInput[]; claims?: string[] }): Promise<InvoiceLine[]> {
+      const reserved = await reserveInvoiceLines(db, invoiceId, lines, claims);
       return reserved.map(({ sku, requested, approved, product }): InvoiceLine => {
         if (!product) {
           return {

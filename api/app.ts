@@ -26,6 +26,7 @@ import { paymentRoutes } from './routes/payments.routes.js';
 import { realizationRoutes } from './routes/realizations.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
 import { stockBatchRoutes } from './routes/stock-batches.routes.js';
+import { waitlistRoutes } from './routes/waitlist.routes.js';
 import { warehouseRoutes } from './routes/warehouse.routes.js';
 
 const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -110,7 +111,8 @@ export function createApp(deps: ApiDeps) {
     .route('/', orderFormRoutes(deps))
     .route('/', paymentRoutes(deps))
     .route('/', eventRoutes(deps))
-    .route('/', stockBatchRoutes(deps));
+    .route('/', stockBatchRoutes(deps))
+    .route('/', waitlistRoutes(deps));
   // The browser cabinet: outside /v1 and the OpenAPI document, a client of the routes above
   // through `app.request`, exactly as the portal is over HTTP.
   app.route('/cabinet', cabinetRoutes({ api: (request) => api.request(request), demo: demoSignIn(deps.config) }));

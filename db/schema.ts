@@ -239,6 +239,23 @@ export interface StockBatchesTable {
   created_at: DefaultedTimestamp;
 }
 
+export type WaitlistStatus = 'waiting' | 'offered' | 'claimed' | 'cancelled' | 'lapsed' | 'expired';
+export interface WaitlistEntriesTable {
+  id: string;
+  seq: Generated<string>;
+  customer_id: string;
+  sku: string;
+  quantity: number;
+  status: ColumnType<WaitlistStatus, WaitlistStatus | undefined, WaitlistStatus>;
+  held: ColumnType<number, number | undefined, number>;
+  offered_at: Date | null;
+  hold_until: Date | null;
+  wait_until: ColumnType<Date, Date | string, Date | string>;
+  invoice_id: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface Database {
   customers: CustomersTable;
   products: ProductsTable;
@@ -262,4 +279,5 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   stock_batches: StockBatchesTable;
+  waitlist_entries: WaitlistEntriesTable;
 }

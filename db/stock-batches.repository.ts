@@ -22,7 +22,12 @@ export async function claimStockBatch(db: Db, batchId: string, requestHash: stri
 
 export async function saveStockBatchResult(db: Db, batchId: string, result: Record<string, unknown>): Promise<void> {
   // The first result stays: a concurrent repeat computed the same corrections anyway.
-  await db.updateTable('stock_batches').set({ result: JSON.stringify(result) }).where('batch_id', '=', batchId).where('result', 'is', null).execute();
+  await db
+    .updateTable('stock_batches')
+    .set({ result: JSON.stringify(result) })
+    .where('batch_id', '=', batchId)
+    .where('result', 'is', null)
+    .execute();
 }
 
 /** Sets the prices of the SKUs that exist; returns the SKUs whose price changed. */

@@ -4,6 +4,7 @@ import { approveQuantity, cutPriority } from '../core/domain/invoice.js';
 import { invoiceProducts, type InvoiceProduct } from './catalog.repository.js';
 import type { Db } from './database.js';
 import type { Database } from './schema.js';
+import { claimHolds, cutHold } from './waitlist.repository.js';
 
 /**
  * Stock and reservations. Every transaction that changes reservations takes its locks in one
@@ -119,17 +120,21 @@ export interface LineReservation {
  * Sets what the invoice holds to its lines, each as far as the free stock allows, and releases
  * whatever it held but no longer lists (desired state). Returns each line's outcome, in order.
  */
-export function reserveInvoiceLines(db: Db, invoiceId: string, lines: OrderLineInput[]): Promise<LineReservation[]> {
-  return db.transaction().execute((trx) => reserveLinesIn(trx, invoiceId, lines));
+export function reserveInvoiceLines(db: Db, invoiceId: string, lines: OrderLineInput[], claims: readonly string[] = []): Promise<LineReservation[]> {
+  return db.transaction().execute((trx) => reserveLinesIn(trx, invoiceId, lines, claims));
 }
 
-/** reserveInvoiceLines inside a caller's transaction (which then holds the invoice's lock first). */
-export async function reserveLinesIn(trx: Tx, invoiceId: string, lines: OrderLineInput[]): Promise<LineReservation[]> {
+/**
+ * reserveInvoiceLines inside a caller's transaction (which then holds the invoice's lock first).
+ * `claims`: waitlist offers whose held pieces pass to this invoice in the same transaction.
+ */
+export async function reserveLinesIn(trx: Tx, invoiceId: string, lines: OrderLineInput[], claims: readonly string[] = []): Promise<LineReservation[]> {
   const { held, stock } = await lockInvoicesAndStock(
     trx,
     [invoiceId],
     lines.map((l) => l.sku),
   );
+  const claimed = await claimHolds(trx, invoiceId, claims);
   const heldBySku = new Map(held.map((r) => [r.sku, r.quantity]));
   const productBySku = await invoiceProducts(trx, [...new Set(lines.map((l) => l.sku))]);
 
@@ -143,7 +148,7 @@ export async function reserveLinesIn(trx: Tx, invoiceId: string, lines: OrderLin
       continue;
     }
     const row = stock.get(sku);
-    const free = row ? row.on_hand - row.reserved + current : 0;
+    const free = row ? row.on_hand - row.reserved + current + (claimed.get(sku) ?? 0) : 0;
     const approved = approveQuantity(quantity, free);
     await setReservation(trx, invoiceId, sku, approved);
     checked.push({ sku, requested: quantity, approved, product });
@@ -189,30 +194,39 @@ export async function correctStock(
     const done = await trx.selectFrom('stock_corrections').select('affected').where('id', '=', correctionId).executeTakeFirst();
     if (done) return { affectedInvoiceIds: done.affected };
     let excess = (stock?.reserved ?? 0) - onHand;
-    const cuts: { invoiceId: string; quantity: number }[] = [];
+    const cuts: { invoiceId: string; quantity: number; hold: boolean }[] = [];
     if (excess > 0) {
       // Pinned (picked) reservations are never cut. The read model only orders the rest; an
       // invoice not projected yet (a merge in flight) counts as waiting on the customer.
       const holders = await trx
         .selectFrom('reservations as r')
         .leftJoin('invoices as i', 'i.id', 'r.invoice_id')
-        .select(['r.invoice_id', 'r.quantity', 'r.created_at', 'i.status', 'i.created_at as invoice_created_at'])
+        .leftJoin('waitlist_entries as w', 'w.id', 'r.invoice_id')
+        .select(['r.invoice_id', 'r.quantity', 'r.created_at', 'i.status', 'i.created_at as invoice_created_at', 'w.id as hold'])
         .where('r.sku', '=', sku)
         .where('r.pinned', '=', false)
         .execute();
       const cuttable = holders
-        .map((h) => ({ ...h, priority: (h.status ? cutPriority(h.status) : undefined) ?? 0, at: (h.invoice_created_at ?? h.created_at).getTime() }))
+        // A waitlist hold is cut first: nobody has ordered those pieces yet.
+        .map((h) => ({
+          ...h,
+          priority: h.hold ? -1 : ((h.status ? cutPriority(h.status) : undefined) ?? 0),
+          at: (h.invoice_created_at ?? h.created_at).getTime(),
+        }))
         .sort((a, b) => a.priority - b.priority || b.at - a.at);
       for (const h of cuttable) {
         if (excess <= 0) break;
         const cut = Math.min(excess, h.quantity);
         excess -= cut;
-        cuts.push({ invoiceId: h.invoice_id, quantity: h.quantity - cut });
+        cuts.push({ invoiceId: h.invoice_id, quantity: h.quantity - cut, hold: h.hold !== null });
       }
       if (excess > 0) return { shortBy: excess };
     }
-    for (const c of cuts) await setReservation(trx, c.invoiceId, sku, c.quantity);
-    const affected = cuts.map((c) => c.invoiceId);
+    for (const c of cuts) {
+      await setReservation(trx, c.invoiceId, sku, c.quantity);
+      if (c.hold) await cutHold(trx, c.invoiceId, c.quantity);
+    }
+    const affected = cuts.filter((c) => !c.hold).map((c) => c.invoiceId);
     await trx
       .insertInto('stock')
       .values({ sku, on_hand: onHand })

@@ -77,6 +77,8 @@ const ConfigSchema = z.object({
   INVOICE_TTL: Duration.prefault('10d'),
   INVOICE_REMINDER_BEFORE: Duration.prefault('2d'),
   MERGE_CLEANUP_DELAY: Duration.prefault('5m'),
+  WAITLIST_HOLD: Duration.prefault('24h'),
+  WAITLIST_TTL: Duration.prefault('30d'),
   PUBLIC_URL: optional(z.url()),
   // Supplier and bank details printed on payment invoices ("счёт на оплату"); demo values by default.
   SUPPLIER_NAME: demoDefault('ООО «Оптовая торговая компания»'),
@@ -146,6 +148,7 @@ export interface Config {
   timeouts: { temporalMs: number; dbConnectMs: number };
   email: { resendApiKey: string | undefined; resendBaseUrl: string | undefined; from: string };
   durations: { invoiceTtlMs: number; reminderBeforeMs: number; mergeCleanupDelayMs: number };
+  waitlist: { holdMs: number; ttlMs: number }; // an offer's hold; a place in line's lifetime
   publicUrl: string;
   logLevel: string;
   /** Traces over OTLP/HTTP: on when an OTLP endpoint is set; the exporter reads the rest of OTEL_*. */
@@ -223,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       reminderBeforeMs: e.INVOICE_REMINDER_BEFORE,
       mergeCleanupDelayMs: e.MERGE_CLEANUP_DELAY,
     },
+    waitlist: { holdMs: e.WAITLIST_HOLD, ttlMs: e.WAITLIST_TTL },
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
     tracing: { enabled: Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT), serviceName: e.OTEL_SERVICE_NAME },

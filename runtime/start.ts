@@ -11,6 +11,7 @@ import { createLogger } from './logger.js';
 import { superviseEmbeddedPostgres, superviseTemporalDevServer } from './supervise.js';
 import { connectClient } from './temporal.js';
 import { startTracing } from './tracing.js';
+import { startWaitlistWaker } from './waitlist-waker.js';
 import { startWebhookDispatcher } from './webhook-dispatcher.js';
 import { installWorkerMetrics } from './worker-metrics.js';
 import { startApi } from '../runtime/server.js';
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
 
   const dispatcher = startWebhookDispatcher({ db, config: config.webhooks, logger });
   stops.unshift(() => dispatcher.stop());
+  const waker = startWaitlistWaker({ db, temporal, taskQueue: runtime.temporal.taskQueue, holdMs: runtime.waitlist.holdMs, logger });
+  stops.unshift(() => waker.stop());
 
   const api = await startApi({ db: apiDb, temporal, config: runtime, logger });
   stops.unshift(() => api.stop());

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './logger.js';
 import { assertSearchAttributes } from './search-attributes.js';
 import { connectClient, connectWorker, temporalAddress } from './temporal.js';
 import { startTracing, type Tracing } from './tracing.js';
+import { startWaitlistWaker } from './waitlist-waker.js';
 import { startWebhookDispatcher } from './webhook-dispatcher.js';
 import { installWorkerMetrics } from './worker-metrics.js';
 
@@ -59,7 +60,9 @@ async function main(): Promise<void> {
   logger.info({ taskQueue: config.temporal.taskQueue, maxCachedWorkflows: worker.options.maxCachedWorkflows, metricsUrl }, 'worker started');
   // Every worker process runs one: claims are row locks, so several never deliver one attempt twice.
   const dispatcher = startWebhookDispatcher({ db, config: config.webhooks, logger });
+  const waker = startWaitlistWaker({ db, temporal: client, taskQueue: config.temporal.taskQueue, holdMs: config.waitlist.holdMs, logger });
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
+  await waker.stop();
   await dispatcher.stop();
   await connection.close();
   await client.connection.close();

@@ -19,6 +19,7 @@ type DbActivities = Pick<
   | 'getInvoiceReservations'
   | 'commitShipment'
   | 'correctStock'
+  | 'offerWaitlist'
 >;
 
 // A database outage must delay orders, never fail them: retry without an attempt limit, backing

@@ -35,7 +35,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<{ invoic
       { kind: 'invoice', entityId: invoiceId, year: moscowYear(now) },
     ]);
     invoiceNumber = number;
-    const checked = await db.reserveInvoiceLines.executeWithOptions({ summary: `check and reserve ${lines.length} lines` }, [{ invoiceId, lines }]);
+    const checked = await db.reserveInvoiceLines.executeWithOptions({ summary: `check and reserve ${lines.length} lines` }, [
+      { invoiceId, lines, ...(input.claims ? { claims: input.claims } : {}) },
+    ]);
     const at = new Date(now).toISOString();
     const state: InvoiceState = {
       id: invoiceId,

@@ -6,6 +6,7 @@ import { renderInvoiceCreated, renderInvoiceExpired, renderInvoiceExpiring, rend
 import { assertNever, type RenderContext, type RenderedEmail } from './templates/layout.js';
 import { renderOrderPlaced } from './templates/order.js';
 import { renderPaymentOrder } from './templates/payment-order.js';
+import { renderWaitlistOffer } from './templates/waitlist.js';
 
 /**
  * Which kinds are order/invoice status emails: the customer's notifications switch turns them
@@ -22,6 +23,8 @@ const STATUS_EMAIL: Record<EmailKind, boolean> = {
   document_ready: false,
   document_failed: false,
   payment_order: false,
+  // The customer asked to be told ("сообщить о поступлении"): always sent.
+  waitlist_offer: false,
 };
 
 export function isStatusEmail(kind: EmailKind): boolean {
@@ -47,6 +50,8 @@ export function renderEmail(request: EmailRequest, ctx: RenderContext): Rendered
       return renderDocumentReady(request, ctx);
     case 'payment_order':
       return renderPaymentOrder(request, ctx);
+    case 'waitlist_offer':
+      return renderWaitlistOffer(request, ctx);
     default:
       return assertNever(request);
   }

@@ -5,6 +5,7 @@ import type { EmailRequest } from './email.js';
 import type { InvoiceEvent, InvoiceState } from './invoice.js';
 import type { MergeStepCommand } from './merge.js';
 import type { OrderLineInput, OrderProjection } from './order.js';
+import type { WaitlistOffer } from './waitlist.js';
 
 /**
  * Every activity the workflows call. Each is idempotent on a business key, so a retry converges
@@ -13,9 +14,10 @@ import type { OrderLineInput, OrderProjection } from './order.js';
 export interface Activities {
   /**
    * Sets the invoice's reservations to what stock allows for `lines` (desired state: SKUs not
-   * listed are released) in one transaction, and returns the checked lines with prices.
+   * listed are released) in one transaction, and returns the checked lines with prices. `claims`:
+   * waitlist offers whose held pieces pass to this invoice in the same transaction.
    */
-  reserveInvoiceLines(input: { invoiceId: string; lines: OrderLineInput[] }): Promise<InvoiceLine[]>;
+  reserveInvoiceLines(input: { invoiceId: string; lines: OrderLineInput[]; claims?: string[] }): Promise<InvoiceLine[]>;
   /** Drops every reservation of the invoice. */
   releaseInvoiceReservations(input: { invoiceId: string }): Promise<void>;
   /**
@@ -59,6 +61,12 @@ export interface Activities {
   generateDocument(input: { documentId: string; number?: string }): Promise<{ fileName: string }>;
   /** Marks a pending document failed with the reason the customer sees. */
   markDocumentFailed(input: { documentId: string; error: string }): Promise<void>;
+  /**
+   * One pass over a SKU's waitlist in one transaction: lapsed holds released, expired places
+   * dropped, free stock offered in the order asked. Returns the new offers and when the line next
+   * needs a look (null: nobody left in line).
+   */
+  offerWaitlist(input: { sku: string; holdMs: number }): Promise<{ offers: WaitlistOffer[]; nextAt: string | null }>;
 }
 
 export interface ShipmentInput {

@@ -27,6 +27,8 @@ export type EmailRequest =
   | { key: string; kind: 'document_ready'; customerId: string; documentId: string; title: string; fileName: string }
   | { key: string; kind: 'document_failed'; customerId: string; documentId: string; title: string; reason: string }
   /** A customer uploaded a payment order: sent to the customer's manager with the file attached. */
-  | { key: string; kind: 'payment_order'; customerId: string; paymentOrderId: string; fileName: string };
+  | { key: string; kind: 'payment_order'; customerId: string; paymentOrderId: string; fileName: string }
+  /** A SKU the customer waited for came in: `held` pieces kept for them until `holdUntil`. */
+  | { key: string; kind: 'waitlist_offer'; customerId: string; entryId: string; sku: string; name: string; held: number; holdUntil: string };
 
 export type EmailKind = EmailRequest['kind'];

@@ -16,6 +16,8 @@ export interface InvoiceCommand {
 
 export interface EditLines extends InvoiceCommand {
   lines: QuantityChange[];
+  /** Add items only: waitlist offers whose held pieces pass to this invoice. */
+  claims?: string[];
 }
 
 export interface ManagerAdjustment extends InvoiceCommand {

@@ -13,6 +13,8 @@ export interface OrderWorkflowInput {
   lines: OrderLineInput[];
   placedAt: string;
   settings: WorkflowSettings;
+  /** Waitlist offers this order takes up: their held pieces pass to the new invoice. */
+  claims?: string[];
 }
 
 export interface OrderProjection {

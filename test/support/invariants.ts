@@ -21,10 +21,18 @@ export async function stockViolations(db: Db): Promise<string[]> {
   for (const r of bounds.rows) found.push(`stock ${r.sku}: on hand ${r.on_hand}, reserved ${r.reserved} (available below zero)`);
 
   // Stock held by an invoice that can no longer use it is held for ever by nobody.
+  // A waitlist hold is stock held for an offered entry, exactly what it says it holds.
   const orphans = await sql<{ invoice_id: string; sku: string; status: string | null }>`
-    select r.invoice_id, r.sku, i.status from reservations r left join invoices i on i.id = r.invoice_id
-    where i.id is null or i.status in ('deleted', 'shipped', 'marked_for_deletion')`.execute(db);
+    select r.invoice_id, r.sku, coalesce(i.status, w.status) as status from reservations r
+    left join invoices i on i.id = r.invoice_id
+    left join waitlist_entries w on w.id = r.invoice_id
+    where (i.id is null and (w.id is null or w.status <> 'offered' or w.held <> r.quantity or w.sku <> r.sku))
+       or i.status in ('deleted', 'shipped', 'marked_for_deletion')`.execute(db);
   for (const r of orphans.rows) found.push(`reservation of ${r.sku} by invoice ${r.invoice_id} in status ${r.status ?? 'unknown'}`);
+  const holds = await sql<{ id: string; status: string; held: number; quantity: number | null }>`
+    select w.id, w.status, w.held, r.quantity from waitlist_entries w left join reservations r on r.invoice_id = w.id
+    where (w.status = 'offered' and (w.held <= 0 or coalesce(r.quantity, 0) <> w.held)) or (w.status <> 'offered' and (w.held <> 0 or r.invoice_id is not null))`.execute(db);
+  for (const h of holds.rows) found.push(`waitlist entry ${h.id} (${h.status}) says it holds ${h.held}, reservations hold ${h.quantity ?? 0}`);
 
   // An invoice's approved quantities are exactly what it holds while it can still ship.
   const lines = await sql<{ id: string; sku: string; approved: number; held: number }>`

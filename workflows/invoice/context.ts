@@ -178,8 +178,9 @@ export class InvoiceContext {
   }
 
   /** Sets reservations to `targets` and returns the checked lines (manual prices kept). */
-  async reserve(targets: QuantityChange[], summary: string): Promise<InvoiceLine[]> {
-    const checked = await dbSteps().reserveInvoiceLines.executeWithOptions({ summary }, [{ invoiceId: this.state.id, lines: targets }]);
+  async reserve(targets: QuantityChange[], summary: string, claims?: string[]): Promise<InvoiceLine[]> {
+    const input = { invoiceId: this.state.id, lines: targets, ...(claims ? { claims } : {}) };
+    const checked = await dbSteps().reserveInvoiceLines.executeWithOptions({ summary }, [input]);
     return keepManualPrices(this.state.lines, checked);
   }
 

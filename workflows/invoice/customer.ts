@@ -141,7 +141,7 @@ async function submit(run: InvoiceContext, cmd: InvoiceCommand): Promise<void> {
 /** Cart items added (the same SKU sums up), re-checked → confirmed. */
 async function addItems(run: InvoiceContext, cmd: EditLines): Promise<void> {
   const from = run.state.status;
-  const lines = await run.reserve(requestedAfterAdding(run.state.lines, cmd.lines), `check ${cmd.lines.length} added lines`);
+  const lines = await run.reserve(requestedAfterAdding(run.state.lines, cmd.lines), `check ${cmd.lines.length} added lines`, cmd.claims);
   await run.commit({ ...run.state, status: 'confirmed', lines, ...run.confirmedNow() }, cmd.actor, 'add_items', { added: cmd.lines });
   run.notify(from);
 }
