@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
 import type { ResponseData } from '../../client/index.js';
+import { DOCUMENT_TITLES, DOCUMENT_TYPES } from '../../core/domain/documents.js';
 import { Alert, moscowTime, problemPage, render } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
 import { paymentPages } from './payments.js';
@@ -17,17 +18,7 @@ import { reportPages } from './reports.js';
 type Doc = ResponseData<CabinetClient['api']['v1']['documents'][':id']['$get']>;
 type DocType = Doc['type'];
 
-const TYPE_LABELS: Record<DocType, string> = {
-  inventory: 'Опись и сертификаты',
-  'payment-invoice': 'Счёт на оплату',
-  receivables: 'Отчёт по дебиторской задолженности',
-  settlements: 'Акт сверки взаиморасчётов',
-  sales: 'Отчёт по продажам',
-  realizations: 'Отчёт по реализациям',
-  'packing-lists': 'Упаковочные листы',
-};
-const TYPES = Object.keys(TYPE_LABELS) as DocType[];
-const isType = (value: string | undefined): value is DocType => TYPES.includes(value as DocType);
+const isType = (value: string | undefined): value is DocType => DOCUMENT_TYPES.includes(value as DocType);
 
 /** Where each kind of document is ordered, for «Заказать ещё раз». */
 const ORDERED_AT: Record<DocType, string> = {
@@ -155,9 +146,9 @@ function TypeFilter({ type }: { type: DocType | undefined }) {
       <label for="type">Вид документа</label>
       <select id="type" name="type">
         <option value="">Все документы</option>
-        {TYPES.map((t) => (
+        {DOCUMENT_TYPES.map((t) => (
           <option value={t} selected={t === type}>
-            {TYPE_LABELS[t]}
+            {DOCUMENT_TITLES[t]}
           </option>
         ))}
       </select>
@@ -234,7 +225,7 @@ export function documentPages(app: Hono<CabinetEnv>): void {
           aria-live="polite"
           {...(pending ? { 'hx-get': listHref(c.req.url), 'hx-trigger': 'every 2s', 'hx-select': '#documents', 'hx-swap': 'outerHTML' } : {})}
         >
-          {items.length === 0 ? <p>{type ? `Документов вида «${TYPE_LABELS[type]}» нет.` : 'Документов пока нет.'}</p> : <DocumentRows items={items} />}
+          {items.length === 0 ? <p>{type ? `Документов вида «${DOCUMENT_TITLES[type]}» нет.` : 'Документов пока нет.'}</p> : <DocumentRows items={items} />}
           {nextCursor && (
             <p>
               <a href={`/cabinet/documents?${new URLSearchParams({ ...(type ? { type } : {}), cursor: nextCursor }).toString()}`}>Следующая страница →</a>
