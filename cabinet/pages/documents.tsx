@@ -2,6 +2,7 @@
 import type { Context, Hono } from 'hono';
 import type { ResponseData } from '../../client/index.js';
 import { DOCUMENT_TITLES, DOCUMENT_TYPES } from '../../core/domain/documents.js';
+import { Waiting } from '../components.js';
 import { Alert, moscowTime, problemPage, render } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
 import { paymentPages } from './payments.js';
@@ -65,26 +66,14 @@ function StatusBadge({ doc }: { doc: Doc }) {
 function Progress({ doc, hiccup }: { doc: Doc; hiccup?: string | undefined }) {
   if (doc.status === 'pending') {
     return (
-      <section
-        id="progress"
-        class="progress"
-        aria-live="polite"
-        aria-busy="true"
-        hx-get={`/cabinet/documents/${doc.id}/progress`}
-        hx-trigger="every 1s"
-        hx-swap="outerHTML"
+      <Waiting
+        poll={`/cabinet/documents/${doc.id}/progress`}
+        doing="Готовим документ…"
+        hint="Страница обновится сама, как только файл будет готов; он также придёт на почту и останется в разделе «Документы»."
+        reload={`/cabinet/documents/${doc.id}`}
       >
-        <p class="waiting">
-          <span class="spinner" aria-hidden="true"></span> Готовим документ…
-        </p>
-        <p class="muted">Страница обновится сама, как только файл будет готов; он также придёт на почту и останется в разделе «Документы».</p>
         <Alert text={hiccup} />
-        <noscript>
-          <p>
-            <a href={`/cabinet/documents/${doc.id}`}>Обновить страницу</a>
-          </p>
-        </noscript>
-      </section>
+      </Waiting>
     );
   }
   if (doc.status === 'failed') {
