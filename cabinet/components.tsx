@@ -6,6 +6,28 @@ import type { Child } from 'hono/jsx';
  * wording around it) reaches them all.
  */
 
+/** A goods lines table: the product first, then right-aligned number columns; the rows are the caller's. */
+export function GoodsTable({ caption, numbers, children }: { caption: string; numbers: string[]; children: Child }) {
+  return (
+    <div class="scroll">
+      <table class="lines">
+        <caption class="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Товар</th>
+            {numbers.map((name) => (
+              <th scope="col" class="num">
+                {name}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 /**
  * A background job's wait: htmx asks `poll` every second and swaps the answer in, which stops the
  * polling once the answer has no such attributes; without script, a link to reload `reload`.
