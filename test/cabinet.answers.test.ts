@@ -4,46 +4,24 @@
 // reason; one line kept and one removed → «Подтвержден менеджером» with one line, as the API says;
 // the same form sent again is the same answer (its Idempotency-Key). Also on a 390-px phone.
 // Screenshots to .data/artifacts/cabinet/ans-*.png.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_USERS } from '../api/demo-users.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { moscowTime, rub } from '../cabinet/layout.js';
 import { stockOf } from './support/fixtures.js';
-import { client } from './support/http.js';
 import { orderInvoice } from './support/scenario.js';
-import { shot as picture, startCabinet, type CabinetHarness } from './support/cabinet.js';
-import type { TestStack } from './support/stack.js';
+import { CUSTOMER, PHONE, shotsFor, useCabinet } from './support/cabinet.js';
 
 // Demo catalog (db/seed.ts): plenty of each of these.
 const PLENTY = 'КЛ-20-3-NUD';
 const SECOND = 'НС-М01-25-GRY';
 const THIRD = 'ЧЛ-15-3-4-WHT';
 
-const demo = (label: string) => {
-  const found = DEMO_USERS.find((u) => u.label === label);
-  if (!found) throw new Error(`no demo user ${label}`);
-  return found.user;
-};
-const shot = (page: Page, name: string, fullPage = true) => picture(page, `ans-${name}`, fullPage);
+const shot = shotsFor('ans-');
 
 type Line = { sku: string; approved: number; change: { reason: string; at: string } | null };
 type Invoice = { id: string; status: string; lines: Line[] };
 
-let s: TestStack;
-let base: string;
-let browser: Browser;
-let harness: CabinetHarness;
-beforeAll(async () => {
-  harness = await startCabinet();
-  ({ s, base, browser } = harness);
-});
-afterAll(() => harness?.stop());
-
-async function signIn(page: Page) {
-  await page.goto(`${base}/cabinet/login`);
-  await page.getByRole('button', { name: 'Войти: customer (ООО «Ромашка»)' }).click();
-  await page.getByRole('heading', { name: 'Каталог' }).waitFor();
-}
+const cab = useCabinet();
 
 const badge = (page: Page) => page.locator('.badge').first().innerText();
 const changes = (page: Page) => page.getByRole('region', { name: 'Что изменилось' });
@@ -53,10 +31,10 @@ const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.s
 
 describe('answering a change line by line in the cabinet', () => {
   it('shows each change, refuses removing everything, keeps one line and removes the other', { timeout: 180_000 }, async () => {
-    const api = client(s.app, demo('customer (ООО «Ромашка»)'));
+    const api = cab.api(CUSTOMER);
     // The demo customer's own manager (db/seed.ts: DEMO_MANAGER_EMAIL).
-    const manager = client(s.app, demo('manager'));
-    const warehouse = client(s.app, demo('warehouse'));
+    const manager = cab.api('manager');
+    const warehouse = cab.api('warehouse');
     const invoice = (await orderInvoice(api, { [PLENTY]: 6, [THIRD]: 5 })).body as Invoice;
     expect(invoice.status).toBe('confirmed');
 
@@ -73,10 +51,9 @@ describe('answering a change line by line in the cabinet', () => {
     expect(changeOf(PLENTY)).toMatchObject({ by: 'manager', reason: comment });
     expect(changeOf(THIRD)).toMatchObject({ by: 'stock' });
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
-    const page = await context.newPage();
-    await signIn(page);
-    await page.goto(`${base}/cabinet/invoices/${invoice.id}`);
+    const { context, page } = await cab.open();
+    await cab.signIn(page);
+    await page.goto(`${cab.base}/cabinet/invoices/${invoice.id}`);
     expect(await badge(page)).toBe('Изменен');
 
     // Each changed line: before → after, who, why (the API's own reason), when.
@@ -130,7 +107,7 @@ describe('answering a change line by line in the cabinet', () => {
     const answered = (await api('GET', `/v1/invoices/${invoice.id}`)).body as Invoice;
     expect(answered.status).toBe('confirmed');
     expect(answered.lines.map((l) => [l.sku, l.approved, l.change])).toEqual([[PLENTY, 4, null]]);
-    expect(await stockOf(s.db, THIRD)).toMatchObject({ reserved: 0, reservationsSum: 0 });
+    expect(await stockOf(cab.s.db, THIRD)).toMatchObject({ reserved: 0, reservationsSum: 0 });
 
     // The same form sent again (a double click, a resent page) carries the same Idempotency-Key:
     // the API replays its first answer instead of refusing an answered invoice.
@@ -141,24 +118,23 @@ describe('answering a change line by line in the cabinet', () => {
       },
       { url: `/cabinet/invoices/${invoice.id}/answer`, fields: sent },
     );
-    expect(again).toEqual({ status: 200, url: `${base}/cabinet/invoices/${invoice.id}?notice=answered-removed` });
+    expect(again).toEqual({ status: 200, url: `${cab.base}/cabinet/invoices/${invoice.id}?notice=answered-removed` });
     const entries = (await api('GET', `/v1/invoices/${invoice.id}/history`)).body as { action: string }[];
     expect(entries.filter((e) => e.action === 'answer_changes')).toHaveLength(1);
     await context.close();
   });
 
   it('on a phone: one changed line among two, answered, without sideways scroll', { timeout: 120_000 }, async () => {
-    const api = client(s.app, demo('customer (ООО «Ромашка»)'));
-    const manager = client(s.app, demo('manager'));
+    const api = cab.api(CUSTOMER);
+    const manager = cab.api('manager');
     const invoice = (await orderInvoice(api, { [SECOND]: 3, [PLENTY]: 2 })).body as Invoice;
     const comment = 'Новая цена поставщика с 1 декабря; количество уменьшено до остатка на складе в Москве';
     const adjusted = await manager('POST', `/v1/manager/invoices/${invoice.id}/lines`, { lines: [{ sku: SECOND, quantity: 2, price: '59.90' }], comment });
     expect(adjusted.status).toBe(200);
 
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ru-RU' });
-    const page = await context.newPage();
-    await signIn(page);
-    await page.goto(`${base}/cabinet/invoices/${invoice.id}`);
+    const { context, page } = await cab.open(PHONE);
+    await cab.signIn(page);
+    await page.goto(`${cab.base}/cabinet/invoices/${invoice.id}`);
     const only = await card(page, SECOND).innerText();
     expect(only).toContain('3 шт. → 2 шт.');
     expect(only).toContain(`${rub('65.00')} → ${rub('59.90')}`);

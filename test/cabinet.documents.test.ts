@@ -8,59 +8,28 @@
 // Real PostgreSQL and Temporal; screenshots to .data/artifacts/cabinet/docs-*.png (git-ignored).
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_USERS } from '../api/demo-users.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { failDocument, insertDocument } from '../db/documents.repository.js';
 import { DEMO_MANAGER_EMAIL } from '../db/seed.js';
 import { earliestStart, formatDateRu, moscowToday } from '../core/domain/periods.js';
 import { pdfText, readWorkbook, sheetRows } from './support/documents.js';
 import { attachmentsOf } from './support/documents-http.js';
-import { client } from './support/http.js';
 import { orderInvoice } from './support/scenario.js';
-import { shot as picture, startCabinet, type CabinetHarness } from './support/cabinet.js';
-import type { TestStack } from './support/stack.js';
+import { CUSTOMER, demoUser, DESKTOP, holdLock, shotsFor, useCabinet } from './support/cabinet.js';
 
 const PLENTY = 'КЛ-20-3-NUD';
-const CUSTOMER = 'customer (ООО «Ромашка»)';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const demo = (label: string) => {
-  const found = DEMO_USERS.find((u) => u.label === label);
-  if (!found) throw new Error(`no demo user ${label}`);
-  return found.user;
-};
-const shot = (page: Page, name: string, fullPage = true) => picture(page, `docs-${name}`, fullPage);
+const shot = shotsFor('docs-');
 
-let s: TestStack;
-let base: string;
-let browser: Browser;
-let harness: CabinetHarness;
-beforeAll(async () => {
-  harness = await startCabinet();
-  ({ s, base, browser } = harness);
-});
-afterAll(() => harness?.stop());
+const cab = useCabinet();
 
 /** Holds the payment invoice number counter locked (numbering waits on it) until `release`. */
-function holdNumbering() {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let locked!: () => void;
-  const isLocked = new Promise<void>((resolve) => (locked = resolve));
-  const done = s.db.transaction().execute(async (trx) => {
+const holdNumbering = () =>
+  holdLock(cab.s.db, async (trx) => {
     const rows = await trx.selectFrom('number_counters').select('last').where('kind', '=', 'payment_invoice').forUpdate().execute();
     expect(rows).toHaveLength(1);
-    locked();
-    await released;
   });
-  return {
-    isLocked,
-    release: async () => {
-      release();
-      await done;
-    },
-  };
-}
 
 /** Waits for the document page to say the file is ready, clicks the download and returns the file. */
 async function downloadReady(page: Page) {
@@ -73,7 +42,7 @@ async function downloadReady(page: Page) {
 
 /** The cabinet's file link fetched with the browser's cookie: the headers the browser got. */
 async function headersOf(context: BrowserContext, href: string) {
-  const res = await context.request.get(`${base}${href}`);
+  const res = await context.request.get(`${cab.base}${href}`);
   expect(res.status()).toBe(200);
   return res.headers();
 }
@@ -81,8 +50,8 @@ async function headersOf(context: BrowserContext, href: string) {
 describe('documents and money in the customer cabinet', () => {
   it('payment invoice and packing list from a realization, an amount invoice made live, a payment order, reports', { timeout: 240_000 }, async () => {
     // Setup through the API: one invoice of the demo customer shipped by the warehouse.
-    const customer = client(s.app, demo(CUSTOMER));
-    const warehouse = client(s.app, demo('warehouse'));
+    const customer = cab.api(CUSTOMER);
+    const warehouse = cab.api('warehouse');
     const invoice = (await orderInvoice(customer, { [PLENTY]: 6 })).body;
     expect((await customer('POST', `/v1/invoices/${invoice.id}/ship`, undefined, { 'If-Match': String(invoice.version) })).status).toBe(200);
     for (const status of ['to_warehouse', 'assembled', 'shipped']) {
@@ -92,11 +61,8 @@ describe('documents and money in the customer cabinet', () => {
     expect(realizations).toHaveLength(1);
     const realization = realizations[0];
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU', acceptDownloads: true });
-    const page = await context.newPage();
-    await page.goto(`${base}/cabinet/login`);
-    await page.getByRole('button', { name: `Войти: ${CUSTOMER}` }).click();
-    await page.getByRole('heading', { name: 'Каталог', exact: true }).waitFor();
+    const { context, page } = await cab.open({ ...DESKTOP, acceptDownloads: true });
+    await cab.signIn(page);
     const nav = page.getByRole('navigation', { name: 'Разделы кабинета' });
     expect(await nav.getByRole('link').allInnerTexts()).toEqual(expect.arrayContaining(['Реализации', 'Оплата', 'Отчёты', 'Документы']));
 
@@ -125,7 +91,7 @@ describe('documents and money in the customer cabinet', () => {
     await shot(page, '02-payment-invoice-ready');
 
     // Packing list by box and characteristic for the same realization: an XLSX with the SKU's article.
-    await page.goto(`${base}/cabinet/realizations`);
+    await page.goto(`${cab.base}/cabinet/realizations`);
     await page.getByLabel(`Реализация ${realization.number}`).check();
     await page.getByLabel('По коробкам — номенклатура и характеристика').check();
     await shot(page, '03-packing-choice');
@@ -173,7 +139,7 @@ describe('documents and money in the customer cabinet', () => {
     await shot(page, '06-amount-invoice-ready');
 
     // A payment order: a text file and a 10.5 MB scan are refused with the API's reasons, a PDF goes to the manager.
-    await page.goto(`${base}/cabinet/payments`);
+    await page.goto(`${cab.base}/cabinet/payments`);
     const file = page.getByLabel('Файл платёжного поручения');
     await file.setInputFiles({ name: 'заметка.txt', mimeType: 'text/plain', buffer: Buffer.from('оплатили') });
     await page.getByRole('button', { name: 'Отправить менеджеру' }).click();
@@ -191,12 +157,12 @@ describe('documents and money in the customer cabinet', () => {
     expect(await status.innerText()).toMatch(/^Платёжное поручение отправлено менеджеру: «п-п 42\.pdf»/);
     await shot(page, '07-payment-order-sent');
     const orderId = new URL(page.url()).searchParams.get('sent') ?? '';
-    await expect.poll(() => attachmentsOf(s, `payment-order/${orderId}`)?.to, { timeout: 20_000 }).toBe(DEMO_MANAGER_EMAIL);
-    expect(attachmentsOf(s, `payment-order/${orderId}`)?.files[0]?.content.equals(orderPdf)).toBe(true);
+    await expect.poll(() => attachmentsOf(cab.s, `payment-order/${orderId}`)?.to, { timeout: 20_000 }).toBe(DEMO_MANAGER_EMAIL);
+    expect(attachmentsOf(cab.s, `payment-order/${orderId}`)?.files[0]?.content.equals(orderPdf)).toBe(true);
     // The same form sent twice (a double click): one payment order, the first answer again.
     const twice = async () => {
-      const res = await context.request.post(`${base}/cabinet/payments/order`, {
-        headers: { Origin: base },
+      const res = await context.request.post(`${cab.base}/cabinet/payments/order`, {
+        headers: { Origin: cab.base },
         multipart: { key: 'double-click-0001', file: { name: 'п-п 43.pdf', mimeType: 'application/pdf', buffer: orderPdf } },
         maxRedirects: 0,
       });
@@ -261,28 +227,28 @@ describe('documents and money in the customer cabinet', () => {
     // A document that stays pending (recorded, no workflow yet) and then fails: its file is refused
     // with the API's reason, and the waiting page turns into the failure without a reload.
     const stuck = randomUUID();
-    const customerId = demo(CUSTOMER).customerId ?? '';
-    await insertDocument(s.db, { id: stuck, customerId, params: { type: 'sales', from: today, to: today } });
-    await page.goto(`${base}/cabinet/documents/${stuck}`);
+    const customerId = demoUser(CUSTOMER).customerId ?? '';
+    await insertDocument(cab.s.db, { id: stuck, customerId, params: { type: 'sales', from: today, to: today } });
+    await page.goto(`${cab.base}/cabinet/documents/${stuck}`);
     await page.getByText('Готовим документ…').waitFor();
-    const early = await context.request.get(`${base}/cabinet/documents/${stuck}/file`);
+    const early = await context.request.get(`${cab.base}/cabinet/documents/${stuck}/file`);
     expect(early.status()).toBe(409);
     expect(await early.text()).toContain('Документ ещё формируется');
-    await failDocument(s.db, stuck, 'Нет связи с учётной системой');
+    await failDocument(cab.s.db, stuck, 'Нет связи с учётной системой');
     const failed = page.getByRole('alert');
     await failed.waitFor();
     expect(await failed.innerText()).toBe('Документ не сформирован: Нет связи с учётной системой. Закажите его ещё раз или обратитесь к менеджеру.');
     expect(await page.getByRole('link', { name: 'Заказать ещё раз' }).getAttribute('href')).toBe('/cabinet/reports');
     await shot(page, '12-document-failed');
-    await page.goto(`${base}/cabinet/documents?type=sales`);
+    await page.goto(`${cab.base}/cabinet/documents?type=sales`);
     expect(await page.locator('#documents tbody tr').innerText()).toMatch(/ошибка\s+Нет связи с учётной системой/);
 
     // On a phone: the same pages fit, tables scroll inside their box.
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${base}/cabinet/documents`);
+    await page.goto(`${cab.base}/cabinet/documents`);
     await shot(page, '13-phone-documents');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await page.goto(`${base}/cabinet/realizations`);
+    await page.goto(`${cab.base}/cabinet/realizations`);
     await shot(page, '14-phone-realizations');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await context.close();

@@ -6,53 +6,30 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_USERS } from '../api/demo-users.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { readWorkbook, sheetRows } from './support/documents.js';
 import { upload } from './support/documents-http.js';
-import { client } from './support/http.js';
 import { orderInvoice } from './support/scenario.js';
-import { shot as picture, startCabinet, type CabinetHarness } from './support/cabinet.js';
-import type { TestStack } from './support/stack.js';
+import { CUSTOMER, demoUser, DESKTOP, PHONE, shotsFor, useCabinet } from './support/cabinet.js';
 
 // Demo catalog (db/seed.ts): plenty of each of these.
 const PLENTY = 'КЛ-20-3-NUD';
 const SECOND = 'НС-М01-25-GRY';
 const THIRD = 'ЧЛ-15-3-4-WHT';
 
-const demo = (label: string) => {
-  const found = DEMO_USERS.find((u) => u.label === label);
-  if (!found) throw new Error(`no demo user ${label}`);
-  return found.user;
-};
-const shot = (page: Page, name: string, fullPage = true) => picture(page, `inv-${name}`, fullPage);
+const shot = shotsFor('inv-');
 
-let s: TestStack;
-let base: string;
-let browser: Browser;
-let harness: CabinetHarness;
-beforeAll(async () => {
-  harness = await startCabinet();
-  ({ s, base, browser } = harness);
-});
-afterAll(() => harness?.stop());
-
-async function signIn(page: Page) {
-  await page.goto(`${base}/cabinet/login`);
-  await page.getByRole('button', { name: 'Войти: customer (ООО «Ромашка»)' }).click();
-  await page.getByRole('heading', { name: 'Каталог' }).waitFor();
-}
+const cab = useCabinet();
 
 const badge = (page: Page) => page.locator('.badge').first().innerText();
 
 describe('the customer’s invoices, merge, order form and settings in a browser', () => {
   it('order form → invoice; merge and undo; «Изменен» accepted; settings; inventory request', { timeout: 240_000 }, async () => {
-    const api = client(s.app, demo('customer (ООО «Ромашка»)'));
-    const warehouse = client(s.app, demo('warehouse'));
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU', acceptDownloads: true });
-    const page = await context.newPage();
-    await signIn(page);
+    const api = cab.api(CUSTOMER);
+    const warehouse = cab.api('warehouse');
+    const { context, page } = await cab.open({ ...DESKTOP, acceptDownloads: true });
+    await cab.signIn(page);
 
     // The order form: downloaded through the cabinet, with the API's type and file name.
     await page.getByRole('link', { name: 'Корзина', exact: true }).click();
@@ -73,14 +50,14 @@ describe('the customer’s invoices, merge, order form and settings in a browser
     await writeFile(file, Buffer.from(await workbook.xlsx.writeBuffer()));
     // The cabinet passes on the API's type and file name (the browser has only the cookie).
     const cookie = (await context.cookies()).find((c) => c.name === 'cabinet_token');
-    const passed = await fetch(`${base}/cabinet/cart/order-form.xlsx`, { headers: { Cookie: `cabinet_token=${cookie?.value ?? ''}` } });
+    const passed = await fetch(`${cab.base}/cabinet/cart/order-form.xlsx`, { headers: { Cookie: `cabinet_token=${cookie?.value ?? ''}` } });
     expect(passed.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(passed.headers.get('content-disposition')).toContain("filename*=UTF-8''%D0%91%D0%BB%D0%B0%D0%BD%D0%BA");
 
     // Not a spreadsheet: the API's reason is on the page, the cart is untouched.
     const notExcel = path.join(folder, 'заказ.xlsx');
     await writeFile(notExcel, 'SKU;Количество\nКЛ-20-3-NUD;5\n');
-    const refused = await upload(s, demo('customer (ООО «Ромашка»)'), '/v1/cart/upload', await readFile(notExcel), 'заказ.xlsx');
+    const refused = await upload(cab.s, demoUser(CUSTOMER), '/v1/cart/upload', await readFile(notExcel), 'заказ.xlsx');
     expect(refused.status).toBe(415);
     await page.getByLabel('Заполненный бланк (.xlsx)').setInputFiles(notExcel);
     await page.getByRole('button', { name: 'Загрузить в корзину' }).click();
@@ -181,7 +158,7 @@ describe('the customer’s invoices, merge, order form and settings in a browser
     expect(correction.status).toBe(200);
     expect(correction.body.affectedInvoiceIds).toContain(a.id);
     await expect.poll(async () => (await api('GET', `/v1/invoices/${a.id}`)).body.status, { timeout: 20_000 }).toBe('changed');
-    await page.goto(`${base}/cabinet/invoices/${a.id}`);
+    await page.goto(`${cab.base}/cabinet/invoices/${a.id}`);
     expect(await badge(page)).toBe('Изменен');
     const note = page.getByRole('region', { name: 'Что изменилось' });
     expect(await note.innerText()).toContain(`${PLENTY}: подтверждено 4 шт. вместо 10`);
@@ -212,29 +189,28 @@ describe('the customer’s invoices, merge, order form and settings in a browser
     await shot(page, '10-settings-saved');
 
     // Inventory & certificates: offered once A is sent for shipment; the request leads to its document's page.
-    await page.goto(`${base}/cabinet/invoices/${a.id}`);
+    await page.goto(`${cab.base}/cabinet/invoices/${a.id}`);
     expect(await page.getByRole('button', { name: 'Запросить опись и сертификаты' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Отправить счёт на отгрузку' }).click();
     await page.getByText('Счёт отправлен на отгрузку').waitFor();
     await shot(page, '11-inventory-offered');
     await page.getByRole('button', { name: 'Запросить опись и сертификаты' }).click();
-    await expect.poll(() => page.url()).toMatch(new RegExp(`^${base}/cabinet/documents/[0-9a-f-]{36}$`));
+    await expect.poll(() => page.url()).toMatch(new RegExp(`^${cab.base}/cabinet/documents/[0-9a-f-]{36}$`));
     const documentId = page.url().split('/').pop()!;
     expect((await api('GET', `/v1/documents/${documentId}`)).body).toMatchObject({ id: documentId, type: 'inventory' });
     await context.close();
   });
 
   it('on a phone: the cart with the order form and an invoice with its history fit the screen', { timeout: 120_000 }, async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ru-RU' });
-    const page = await context.newPage();
-    await signIn(page);
-    const api = client(s.app, demo('customer (ООО «Ромашка»)'));
+    const { context, page } = await cab.open(PHONE);
+    await cab.signIn(page);
+    const api = cab.api(CUSTOMER);
     const invoice = (await orderInvoice(api, { [SECOND]: 2 })).body as { id: string };
-    await page.goto(`${base}/cabinet/cart`);
+    await page.goto(`${cab.base}/cabinet/cart`);
     await page.getByRole('link', { name: 'Скачать бланк заказа' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot(page, '12-phone-cart');
-    await page.goto(`${base}/cabinet/invoices/${invoice.id}`);
+    await page.goto(`${cab.base}/cabinet/invoices/${invoice.id}`);
     await page.getByRole('heading', { name: 'История счёта' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot(page, '13-phone-invoice');

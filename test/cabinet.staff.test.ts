@@ -3,43 +3,20 @@
 // to «Отгружен» (a stale page's step is refused with the API's Russian reason), and the manager
 // changes a line of another invoice with a comment. Real PostgreSQL and Temporal; screenshots to
 // .data/artifacts/cabinet/staff-*.png (git-ignored).
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_USERS } from '../api/demo-users.js';
-import { client } from './support/http.js';
+import { describe, expect, it } from 'vitest';
 import { orderInvoice } from './support/scenario.js';
-import { shot as picture, startCabinet, type CabinetHarness } from './support/cabinet.js';
-import type { TestStack } from './support/stack.js';
+import { CUSTOMER, shotsFor, useCabinet } from './support/cabinet.js';
 
 const PLENTY = 'КЛ-20-3-NUD';
-const demo = (label: string) => {
-  const found = DEMO_USERS.find((u) => u.label === label);
-  if (!found) throw new Error(`no demo user ${label}`);
-  return found.user;
-};
 
-const shot = (page: Page, name: string, fullPage = true) => picture(page, `staff-${name}`, fullPage);
+const shot = shotsFor('staff-');
 
-let s: TestStack;
-let base: string;
-let browser: Browser;
-
-let harness: CabinetHarness;
-beforeAll(async () => {
-  harness = await startCabinet();
-  ({ s, base, browser } = harness);
-});
-afterAll(() => harness?.stop());
-
-async function signIn(page: Page, label: string) {
-  await page.goto(`${base}/cabinet/login`);
-  await page.getByRole('button', { name: `Войти: ${label}` }).click();
-}
+const cab = useCabinet();
 
 describe('the staff cabinet in a browser', () => {
   it('warehouse steps an invoice to shipped (a stale step is refused); manager changes a line with a comment', { timeout: 180_000 }, async () => {
-    const customer = client(s.app, demo('customer (ООО «Ромашка»)'));
-    const warehouseApi = client(s.app, demo('warehouse'));
+    const customer = cab.api(CUSTOMER);
+    const warehouseApi = cab.api('warehouse');
     // Setup through the API: one invoice sent for shipment, one left waiting on the customer.
     const toShip = (await orderInvoice(customer, { [PLENTY]: 5 })).body;
     expect(toShip.status).toBe('confirmed');
@@ -49,12 +26,10 @@ describe('the staff cabinet in a browser', () => {
     expect((await customer('GET', '/v1/warehouse/invoices')).status).toBe(403);
     expect((await warehouseApi('GET', `/v1/warehouse/invoices/${toChange.id}`)).status).toBe(404);
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
-    const page = await context.newPage();
+    const { context, page } = await cab.open();
 
     // Warehouse: its own menu (no cart, no catalog), the invoice among those to pick.
-    await signIn(page, 'warehouse');
-    await page.getByRole('heading', { name: 'Счета к сборке' }).waitFor();
+    await cab.signIn(page, 'warehouse', 'Счета к сборке');
     const nav = page.getByRole('navigation', { name: 'Разделы кабинета' });
     expect(await nav.getByRole('link').allInnerTexts()).toEqual(['К сборке', 'Отгруженные', 'Остатки']);
     await shot(page, '01-warehouse-list');
@@ -90,7 +65,7 @@ describe('the staff cabinet in a browser', () => {
     expect(await page.locator('.badge').innerText()).toBe('Отгружен');
     expect(await page.getByRole('button').allInnerTexts()).toEqual(['Выйти']);
     await shot(page, '04-shipped');
-    await page.goto(`${base}/cabinet/warehouse?queue=shipped`);
+    await page.goto(`${cab.base}/cabinet/warehouse?queue=shipped`);
     expect(await page.locator('#invoices').innerText()).toContain(toShip.number);
 
     // Stock correction: the API's answer is shown.
@@ -104,8 +79,7 @@ describe('the staff cabinet in a browser', () => {
 
     // Manager: the customers' invoices, a line changed with a comment → «Изменен».
     await page.getByRole('button', { name: 'Выйти' }).click();
-    await signIn(page, 'manager');
-    await page.getByRole('heading', { name: 'Счета' }).waitFor();
+    await cab.signIn(page, 'manager', 'Счета');
     expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Счета клиентов', 'Каталог']);
     await page.getByRole('link', { name: toChange.number }).click();
     await page.getByRole('heading', { name: `Счёт ${toChange.number}` }).waitFor();
@@ -131,7 +105,7 @@ describe('the staff cabinet in a browser', () => {
       expect(await page.getByRole('status').innerText()).toContain(expected);
     }
     await shot(page, '08-manager-payment');
-    const payments = await s.db.selectFrom('payments').select(['amount_kopecks']).execute();
+    const payments = await cab.s.db.selectFrom('payments').select(['amount_kopecks']).execute();
     expect(payments.map((p) => p.amount_kopecks)).toEqual(['59960']);
     const history = await customer('GET', `/v1/invoices/${toChange.id}/history`);
     expect(JSON.stringify(history.body)).toContain('Осталось 4 пары в этом размере');

@@ -3,59 +3,30 @@
 // for shipment, and sees a refused action's Russian reason. The app is served over a real port on
 // the test stack (real PostgreSQL, real Temporal); screenshots of each step go to
 // .data/artifacts/cabinet/ (git-ignored).
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signToken } from '../api/auth.js';
 import { demoSignIn } from '../api/demo-users.js';
 import { DEMO_CUSTOMERS } from '../db/seed.js';
 import { loadConfig } from '../runtime/config.js';
 import { TEST_SECRET } from './support/fixtures.js';
-import { shot, startCabinet, type CabinetHarness } from './support/cabinet.js';
-import type { TestStack } from './support/stack.js';
+import { holdLock, PHONE, shot, useCabinet } from './support/cabinet.js';
 
 // Demo catalog (db/seed.ts): plenty of КЛ-20-3-NUD; only 12 of КЛ-20-2-BLK.
 const PLENTY = 'КЛ-20-3-NUD';
 const SCARCE = 'КЛ-20-2-BLK';
 
-let s: TestStack;
-let base: string;
-let browser: Browser;
-
-let harness: CabinetHarness;
-beforeAll(async () => {
-  harness = await startCabinet();
-  ({ s, base, browser } = harness);
-});
-afterAll(() => harness?.stop());
+const cab = useCabinet();
 
 /** Holds the stock row of `sku` locked (as a slow stock check would), until `release` is called. */
-function lockStock(sku: string) {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let locked!: () => void;
-  const isLocked = new Promise<void>((resolve) => (locked = resolve));
-  const done = s.db.transaction().execute(async (trx) => {
-    await trx.selectFrom('stock').select('sku').where('sku', '=', sku).forUpdate().execute();
-    locked();
-    await released;
-  });
-  return {
-    isLocked,
-    release: async () => {
-      release();
-      await done;
-    },
-  };
-}
+const lockStock = (sku: string) => holdLock(cab.s.db, (trx) => trx.selectFrom('stock').select('sku').where('sku', '=', sku).forUpdate().execute());
 
 describe('the customer cabinet in a browser', () => {
   it('walks the customer guide: catalog → cart → order → invoice → draft → confirmed → shipment, and shows a refusal', { timeout: 180_000 }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
-    const page = await context.newPage();
+    const { context, page } = await cab.open();
 
     // Sign-in: a button per demo user.
-    await page.goto(`${base}/cabinet`);
-    await expect.poll(() => page.url()).toBe(`${base}/cabinet/login`);
+    await page.goto(`${cab.base}/cabinet`);
+    await expect.poll(() => page.url()).toBe(`${cab.base}/cabinet/login`);
     await shot(page, '01-login');
     await page.getByRole('button', { name: 'Войти: customer (ООО «Ромашка»)' }).click();
     await page.getByRole('heading', { name: 'Каталог' }).waitFor();
@@ -161,19 +132,18 @@ describe('the customer cabinet in a browser', () => {
 
     // Sign-out ends the session: the cart sends the browser back to the sign-in page.
     await page.getByRole('button', { name: 'Выйти' }).click();
-    await page.goto(`${base}/cabinet/cart`);
-    await expect.poll(() => page.url()).toBe(`${base}/cabinet/login`);
+    await page.goto(`${cab.base}/cabinet/cart`);
+    await expect.poll(() => page.url()).toBe(`${cab.base}/cabinet/login`);
     await context.close();
   });
 
   it('on a phone: the portal’s token signs in once, and the catalog fits the screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ru-RU' });
-    const page = await context.newPage();
+    const { context, page } = await cab.open(PHONE);
     const token = await signToken(TEST_SECRET, { sub: 'portal-user', role: 'customer', customerId: DEMO_CUSTOMERS[1].id });
-    await page.goto(`${base}/cabinet/login?token=${token}`);
+    await page.goto(`${cab.base}/cabinet/login?token=${token}`);
     await page.getByRole('heading', { name: 'Каталог' }).waitFor();
     // The token left the address bar: it lives in the HttpOnly cookie now.
-    expect(page.url()).toBe(`${base}/cabinet/catalog`);
+    expect(page.url()).toBe(`${cab.base}/cabinet/catalog`);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot(page, '12-phone-catalog', false);
     // A wide table scrolls in its own box; its hidden screen-reader text must not widen the page.
@@ -182,7 +152,7 @@ describe('the customer cabinet in a browser', () => {
       .first()
       .click();
     await page.locator('output.added', { hasText: 'В корзине' }).first().waitFor();
-    await page.goto(`${base}/cabinet/cart`);
+    await page.goto(`${cab.base}/cabinet/cart`);
     await page.getByRole('heading', { name: 'Корзина' }).waitFor();
     expect(await page.locator('table.lines tbody tr').count()).toBe(1);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -194,26 +164,25 @@ describe('the customer cabinet in a browser', () => {
   });
 
   it('adds the cart to a chosen open invoice ("добавить товары в счёт")', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
-    const page = await context.newPage();
+    const { context, page } = await cab.open();
     const token = await signToken(TEST_SECRET, { sub: 'portal-user-2', role: 'customer', customerId: DEMO_CUSTOMERS[1].id });
-    await page.goto(`${base}/cabinet/login?token=${token}`);
+    await page.goto(`${cab.base}/cabinet/login?token=${token}`);
     const add = async (sku: string, quantity: string) => {
-      await page.goto(`${base}/cabinet/catalog?q=${encodeURIComponent(sku)}`);
+      await page.goto(`${cab.base}/cabinet/catalog?q=${encodeURIComponent(sku)}`);
       const card = page.locator('li.product', { hasText: sku });
       await card.getByLabel('Количество').fill(quantity);
       await card.getByRole('button', { name: /^В корзину/ }).click();
       await card.getByText(`В корзине: ${quantity}`).waitFor();
     };
     await add('НС-М01-25-GRY', '10');
-    await page.goto(`${base}/cabinet/cart`);
+    await page.goto(`${cab.base}/cabinet/cart`);
     await page.getByRole('button', { name: 'Оформить заказ' }).click();
     const open = page.getByRole('link', { name: /^Открыть счёт СЧ-/ });
     await open.waitFor({ timeout: 30_000 });
     const number = (await open.innerText()).replace('Открыть счёт ', '');
 
     await add('ЧЛ-15-3-4-WHT', '4');
-    await page.goto(`${base}/cabinet/cart`);
+    await page.goto(`${cab.base}/cabinet/cart`);
     await page.getByLabel(new RegExp(`Добавить товары в счёт ${number} \\(Подтвержден менеджером`)).check();
     await shot(page, '13-cart-into-invoice');
     await page.getByRole('button', { name: 'Оформить заказ' }).click();
@@ -221,20 +190,17 @@ describe('the customer cabinet in a browser', () => {
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`Счёт ${number}`);
     expect(await page.locator('table.lines tbody tr').count()).toBe(2);
     expect(await page.locator('table.lines tbody').innerText()).toContain('ЧЛ-15-3-4-WHT');
-    await page.goto(`${base}/cabinet/cart`);
+    await page.goto(`${cab.base}/cabinet/cart`);
     await page.getByText('Корзина пуста.').waitFor();
     await context.close();
   });
 
   it('refuses a form post from another site, a bad token, and demo sign-in outside development', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${base}/cabinet/login`);
-    await page.getByRole('button', { name: 'Войти: customer (ИП Васильева)' }).click();
-    await page.getByRole('heading', { name: 'Каталог' }).waitFor();
+    const { context, page } = await cab.open({});
+    await cab.signIn(page, 'customer (ИП Васильева)');
     const cookie = (await context.cookies()).find((c) => c.name === 'cabinet_token');
     const post = (headers: Record<string, string>) =>
-      fetch(`${base}/cabinet/cart/clear`, {
+      fetch(`${cab.base}/cabinet/cart/clear`, {
         method: 'POST',
         redirect: 'manual',
         headers: { Cookie: `cabinet_token=${cookie?.value}`, 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
@@ -242,11 +208,11 @@ describe('the customer cabinet in a browser', () => {
       });
     expect((await post({ Origin: 'http://evil.example' })).status).toBe(403);
     expect((await post({})).status).toBe(403);
-    expect((await post({ Origin: base })).status).toBe(303);
-    const unknown = await fetch(`${base}/cabinet/no-such-page`, { headers: { Cookie: `cabinet_token=${cookie?.value}` } });
+    expect((await post({ Origin: cab.base })).status).toBe(303);
+    const unknown = await fetch(`${cab.base}/cabinet/no-such-page`, { headers: { Cookie: `cabinet_token=${cookie?.value}` } });
     expect([unknown.status, unknown.headers.get('content-type')]).toEqual([404, 'text/html; charset=UTF-8']);
 
-    await page.goto(`${base}/cabinet/login?token=not-a-token`);
+    await page.goto(`${cab.base}/cabinet/login?token=not-a-token`);
     expect(await page.getByRole('alert').innerText()).toBe('Токен недействителен или истёк');
     await context.close();
 
@@ -254,6 +220,6 @@ describe('the customer cabinet in a browser', () => {
     expect(demoSignIn(loadConfig({ AUTH_JWT_SECRET: TEST_SECRET }))).toBeUndefined();
     expect(demoSignIn(loadConfig({ AUTH_JWT_SECRET: TEST_SECRET, APP_ENV: 'development' }))?.labels).toHaveLength(5);
     // The cabinet is no part of the API's contract.
-    expect(JSON.stringify(await (await fetch(`${base}/openapi.json`)).json())).not.toContain('/cabinet');
+    expect(JSON.stringify(await (await fetch(`${cab.base}/openapi.json`)).json())).not.toContain('/cabinet');
   });
 });

@@ -1,6 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
 import type { ResponseData } from '../../client/index.js';
+import { DOCUMENT_TITLES, DOCUMENT_TYPES } from '../../core/domain/documents.js';
+import { Waiting } from '../components.js';
 import { Alert, moscowTime, problemPage, render } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
 import { paymentPages } from './payments.js';
@@ -17,17 +19,7 @@ import { reportPages } from './reports.js';
 type Doc = ResponseData<CabinetClient['api']['v1']['documents'][':id']['$get']>;
 type DocType = Doc['type'];
 
-const TYPE_LABELS: Record<DocType, string> = {
-  inventory: 'Опись и сертификаты',
-  'payment-invoice': 'Счёт на оплату',
-  receivables: 'Отчёт по дебиторской задолженности',
-  settlements: 'Акт сверки взаиморасчётов',
-  sales: 'Отчёт по продажам',
-  realizations: 'Отчёт по реализациям',
-  'packing-lists': 'Упаковочные листы',
-};
-const TYPES = Object.keys(TYPE_LABELS) as DocType[];
-const isType = (value: string | undefined): value is DocType => TYPES.includes(value as DocType);
+const isType = (value: string | undefined): value is DocType => DOCUMENT_TYPES.includes(value as DocType);
 
 /** Where each kind of document is ordered, for «Заказать ещё раз». */
 const ORDERED_AT: Record<DocType, string> = {
@@ -74,26 +66,14 @@ function StatusBadge({ doc }: { doc: Doc }) {
 function Progress({ doc, hiccup }: { doc: Doc; hiccup?: string | undefined }) {
   if (doc.status === 'pending') {
     return (
-      <section
-        id="progress"
-        class="progress"
-        aria-live="polite"
-        aria-busy="true"
-        hx-get={`/cabinet/documents/${doc.id}/progress`}
-        hx-trigger="every 1s"
-        hx-swap="outerHTML"
+      <Waiting
+        poll={`/cabinet/documents/${doc.id}/progress`}
+        doing="Готовим документ…"
+        hint="Страница обновится сама, как только файл будет готов; он также придёт на почту и останется в разделе «Документы»."
+        reload={`/cabinet/documents/${doc.id}`}
       >
-        <p class="waiting">
-          <span class="spinner" aria-hidden="true"></span> Готовим документ…
-        </p>
-        <p class="muted">Страница обновится сама, как только файл будет готов; он также придёт на почту и останется в разделе «Документы».</p>
         <Alert text={hiccup} />
-        <noscript>
-          <p>
-            <a href={`/cabinet/documents/${doc.id}`}>Обновить страницу</a>
-          </p>
-        </noscript>
-      </section>
+      </Waiting>
     );
   }
   if (doc.status === 'failed') {
@@ -155,9 +135,9 @@ function TypeFilter({ type }: { type: DocType | undefined }) {
       <label for="type">Вид документа</label>
       <select id="type" name="type">
         <option value="">Все документы</option>
-        {TYPES.map((t) => (
+        {DOCUMENT_TYPES.map((t) => (
           <option value={t} selected={t === type}>
-            {TYPE_LABELS[t]}
+            {DOCUMENT_TITLES[t]}
           </option>
         ))}
       </select>
@@ -234,7 +214,7 @@ export function documentPages(app: Hono<CabinetEnv>): void {
           aria-live="polite"
           {...(pending ? { 'hx-get': listHref(c.req.url), 'hx-trigger': 'every 2s', 'hx-select': '#documents', 'hx-swap': 'outerHTML' } : {})}
         >
-          {items.length === 0 ? <p>{type ? `Документов вида «${TYPE_LABELS[type]}» нет.` : 'Документов пока нет.'}</p> : <DocumentRows items={items} />}
+          {items.length === 0 ? <p>{type ? `Документов вида «${DOCUMENT_TITLES[type]}» нет.` : 'Документов пока нет.'}</p> : <DocumentRows items={items} />}
           {nextCursor && (
             <p>
               <a href={`/cabinet/documents?${new URLSearchParams({ ...(type ? { type } : {}), cursor: nextCursor }).toString()}`}>Следующая страница →</a>

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
 import type { ResponseData } from '../../client/index.js';
+import { Waiting } from '../components.js';
 import { allOf, FormKey, keyHeaders } from '../forms.js';
 import { Alert, problemPage, render } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
@@ -128,25 +129,12 @@ export function MergeKey({ oob = false }: { oob?: boolean }) {
 /** The merge's wait: the new invoice is asked for every second until the API shows it. */
 export function MergeWaiting({ id }: { id: string }) {
   return (
-    <section
-      id="progress"
-      class="progress"
-      aria-live="polite"
-      aria-busy="true"
-      hx-get={`/cabinet/invoices/${id}/ready`}
-      hx-trigger="every 1s"
-      hx-swap="outerHTML"
-    >
-      <p class="waiting">
-        <span class="spinner" aria-hidden="true"></span> Объединяем счета…
-      </p>
-      <p class="muted">Резервы переносятся в новый счёт; исходные счета будут помечены на удаление.</p>
-      <noscript>
-        <p>
-          <a href={`/cabinet/invoices/${id}?notice=merged`}>Обновить страницу</a>
-        </p>
-      </noscript>
-    </section>
+    <Waiting
+      poll={`/cabinet/invoices/${id}/ready`}
+      doing="Объединяем счета…"
+      hint="Резервы переносятся в новый счёт; исходные счета будут помечены на удаление."
+      reload={`/cabinet/invoices/${id}?notice=merged`}
+    />
   );
 }
 

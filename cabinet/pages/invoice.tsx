@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
 import type { ResponseData } from '../../client/index.js';
+import { GoodsTable } from '../components.js';
 import { allOf, FormKey, keyHeaders, quantityOf } from '../forms.js';
 import { moscowTime, problemPage, render, rub } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
@@ -149,36 +150,11 @@ function InvoiceView({ invoice, role, history, related, chosen }: ViewProps) {
         <input type="hidden" name="version" value={String(invoice.version)} />
         <FormKey />
       </form>
-      <div class="scroll">
-        <table class="lines">
-          <caption class="sr-only">Позиции счёта</caption>
-          <thead>
-            <tr>
-              <th scope="col">Товар</th>
-              <th scope="col" class="num">
-                Цена
-              </th>
-              <th scope="col" class="num">
-                Заказано
-              </th>
-              <th scope="col" class="num">
-                Подтверждено
-              </th>
-              <th scope="col" class="num">
-                Отклонено
-              </th>
-              <th scope="col" class="num">
-                Сумма
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {invoice.lines.map((line, index) => (
-              <LineRow line={line} index={index} editable={editable} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <GoodsTable caption="Позиции счёта" numbers={['Цена', 'Заказано', 'Подтверждено', 'Отклонено', 'Сумма']}>
+        {invoice.lines.map((line, index) => (
+          <LineRow line={line} index={index} editable={editable} />
+        ))}
+      </GoodsTable>
       {editable && (
         <p>
           <button type="submit" form="edit">

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
+import { Waiting } from '../components.js';
 import { Alert, problemPage, render } from '../layout.js';
 import { session, type CabinetEnv } from '../session.js';
 
@@ -9,33 +10,27 @@ import { session, type CabinetEnv } from '../session.js';
  * answers without the polling attributes, so the polling stops, and links to the invoice.
  */
 
-const POLL = { 'hx-trigger': 'every 1s', 'hx-swap': 'outerHTML' };
-
-function Waiting({ id, lines, problem }: { id: string; lines: number; problem?: string | undefined }) {
+function Checking({ id, lines, problem }: { id: string; lines: number; problem?: string | undefined }) {
   return (
-    <section id="progress" class="progress" aria-live="polite" aria-busy="true" hx-get={`/cabinet/orders/${id}/progress`} {...POLL}>
-      <p class="waiting">
-        <span class="spinner" aria-hidden="true"></span> Проверяем наличие…
-      </p>
-      <p class="muted">Заказ принят ({lines} поз.). Система проверяет каждую позицию по остаткам склада и выставит счёт; на почту придёт письмо.</p>
+    <Waiting
+      poll={`/cabinet/orders/${id}/progress`}
+      doing="Проверяем наличие…"
+      hint={`Заказ принят (${lines} поз.). Система проверяет каждую позицию по остаткам склада и выставит счёт; на почту придёт письмо.`}
+      reload={`/cabinet/orders/${id}`}
+    >
       <Alert text={problem} />
-      <noscript>
-        <p>
-          <a href={`/cabinet/orders/${id}`}>Обновить страницу</a>
-        </p>
-      </noscript>
-    </section>
+    </Waiting>
   );
 }
 
-type Part = { ok: true; html: ReturnType<typeof Waiting> } | { ok: false; problem: Parameters<typeof problemPage>[1] };
+type Part = { ok: true; html: ReturnType<typeof Checking> } | { ok: false; problem: Parameters<typeof problemPage>[1] };
 
 async function progress(c: Context<CabinetEnv>, id: string): Promise<Part> {
   const { client } = session(c);
   const order = await client.call(client.api.v1.orders[':id'].$get({ param: { id } }));
   if (!order.ok) {
     // A hiccup (503 while Temporal or the database restarts) does not end the wait.
-    if (order.status >= 500) return { ok: true, html: <Waiting id={id} lines={0} problem={order.problem.detail} /> };
+    if (order.status >= 500) return { ok: true, html: <Checking id={id} lines={0} problem={order.problem.detail} /> };
     return { ok: false, problem: order.problem };
   }
   const { status, invoiceId, lines, error } = order.data;
@@ -49,9 +44,9 @@ async function progress(c: Context<CabinetEnv>, id: string): Promise<Part> {
       ),
     };
   }
-  if (status !== 'invoiced' || !invoiceId) return { ok: true, html: <Waiting id={id} lines={lines.length} /> };
+  if (status !== 'invoiced' || !invoiceId) return { ok: true, html: <Checking id={id} lines={lines.length} /> };
   const invoice = await client.call(client.api.v1.invoices[':id'].$get({ param: { id: invoiceId } }));
-  if (!invoice.ok || invoice.data.status === 'checking') return { ok: true, html: <Waiting id={id} lines={lines.length} /> };
+  if (!invoice.ok || invoice.data.status === 'checking') return { ok: true, html: <Checking id={id} lines={lines.length} /> };
   const { number, statusLabel, lines: invoiceLines } = invoice.data;
   const approved = invoiceLines.filter((l) => l.approved > 0).length;
   const rejected = invoiceLines.filter((l) => l.rejected > 0).length;

@@ -3,6 +3,7 @@ import type { Context, Hono } from 'hono';
 import type { ResponseData } from '../../client/index.js';
 import { isIsoDate } from '../../core/domain/periods.js';
 import { PACKING_LAYOUTS, type PackingLayout } from '../../core/domain/reports.js';
+import { GoodsTable } from '../components.js';
 import { allOf, FormKey, keyHeaders } from '../forms.js';
 import { moscowTime, problemPage, render, rub } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
@@ -47,41 +48,22 @@ function Lines({ r }: { r: Realization }) {
   return (
     <details>
       <summary>Позиции ({r.lines.length})</summary>
-      <div class="scroll">
-        <table class="lines">
-          <caption class="sr-only">Позиции реализации {r.number}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Товар</th>
-              <th scope="col" class="num">
-                Кол-во
-              </th>
-              <th scope="col" class="num">
-                Цена
-              </th>
-              <th scope="col" class="num">
-                Сумма
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.lines.map((line) => (
-              <tr>
-                <td>
-                  {line.name}
-                  <div class="muted">
-                    {line.article}
-                    {line.characteristic ? ` · ${line.characteristic}` : ''}
-                  </div>
-                </td>
-                <td class="num">{line.quantity}</td>
-                <td class="num">{rub(line.price)}</td>
-                <td class="num">{rub(line.total)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <GoodsTable caption={`Позиции реализации ${r.number}`} numbers={['Кол-во', 'Цена', 'Сумма']}>
+        {r.lines.map((line) => (
+          <tr>
+            <td>
+              {line.name}
+              <div class="muted">
+                {line.article}
+                {line.characteristic ? ` · ${line.characteristic}` : ''}
+              </div>
+            </td>
+            <td class="num">{line.quantity}</td>
+            <td class="num">{rub(line.price)}</td>
+            <td class="num">{rub(line.total)}</td>
+          </tr>
+        ))}
+      </GoodsTable>
     </details>
   );
 }

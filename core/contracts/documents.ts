@@ -1,19 +1,10 @@
+import type { DocumentType } from '../domain/documents.js';
 import type { PackingLayout } from '../domain/reports.js';
 
-/** Every document a customer can request; the value is the API's `type`. */
-export const DOCUMENT_TYPES = ['inventory', 'payment-invoice', 'receivables', 'settlements', 'sales', 'realizations', 'packing-lists'] as const;
-export type DocumentType = (typeof DOCUMENT_TYPES)[number];
-export type DocumentStatus = 'pending' | 'ready' | 'failed';
+// The types and their titles are pure data the cabinet shows too, so they live in core/domain.
+export { DOCUMENT_TITLES, DOCUMENT_TYPES, type DocumentType } from '../domain/documents.js';
 
-export const DOCUMENT_TITLES: Record<DocumentType, string> = {
-  inventory: 'Опись и сертификаты',
-  'payment-invoice': 'Счёт на оплату',
-  receivables: 'Отчёт по дебиторской задолженности',
-  settlements: 'Акт сверки взаиморасчётов',
-  sales: 'Отчёт по продажам',
-  realizations: 'Отчёт по реализациям',
-  'packing-lists': 'Упаковочные листы',
-};
+export type DocumentStatus = 'pending' | 'ready' | 'failed';
 
 /** What a document is made from: JSON stored with the document row and carried by its workflow. */
 export type DocumentParams =

@@ -1,0 +1,50 @@
+/** @jsxImportSource hono/jsx */
+import type { Child } from 'hono/jsx';
+
+/**
+ * Pieces several pages draw the same way, so a change to one (a column's alignment, the wait's
+ * wording around it) reaches them all.
+ */
+
+/** A goods lines table: the product first, then right-aligned number columns; the rows are the caller's. */
+export function GoodsTable({ caption, numbers, children }: { caption: string; numbers: string[]; children: Child }) {
+  return (
+    <div class="scroll">
+      <table class="lines">
+        <caption class="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Товар</th>
+            {numbers.map((name) => (
+              <th scope="col" class="num">
+                {name}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * A background job's wait: htmx asks `poll` every second and swaps the answer in, which stops the
+ * polling once the answer has no such attributes; without script, a link to reload `reload`.
+ */
+export function Waiting({ poll, doing, hint, reload, children }: { poll: string; doing: string; hint: string; reload: string; children?: Child }) {
+  return (
+    <section id="progress" class="progress" aria-live="polite" aria-busy="true" hx-get={poll} hx-trigger="every 1s" hx-swap="outerHTML">
+      <p class="waiting">
+        <span class="spinner" aria-hidden="true"></span> {doing}
+      </p>
+      <p class="muted">{hint}</p>
+      {children}
+      <noscript>
+        <p>
+          <a href={reload}>Обновить страницу</a>
+        </p>
+      </noscript>
+    </section>
+  );
+}
