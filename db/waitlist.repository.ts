@@ -135,8 +135,8 @@ export async function cancelWaitlistEntry(db: Db, id: string, customerId: string
 /**
  * One pass over a SKU's line, in one transaction: lapsed holds go back, expired places leave,
  * then the free stock is offered in the order asked (each offer holds up to what its entry wants
- * until `holdMs` from now). Returns the new offers and when the line next needs a look (a hold
- * or a wait running out), or null when nobody is in line any more.
+ * until `holdMs` from now). Returns the standing offers and when the line next needs a look (a
+ * hold or a wait running out), or null when nobody is in line any more.
  */
 export async function offerWaitlist(db: Db, sku: string, holdMs: number): Promise<{ offers: Offer[]; nextAt: string | null }> {
   return db.transaction().execute(async (trx) => {
@@ -167,12 +167,10 @@ export async function offerWaitlist(db: Db, sku: string, holdMs: number): Promis
 
     const stock = await trx.selectFrom('stock').select(['on_hand', 'reserved']).where('sku', '=', sku).executeTakeFirst();
     let free = stock ? stock.on_hand - stock.reserved : 0;
-    const offers: Offer[] = [];
     if (free > 0) {
-      const { name } = await trx.selectFrom('products').select('name').where('sku', '=', sku).executeTakeFirstOrThrow();
       const waiting = await trx
         .selectFrom('waitlist_entries')
-        .select(['id', 'customer_id', 'quantity'])
+        .select(['id', 'quantity'])
         .where('sku', '=', sku)
         .where('status', '=', 'waiting')
         .orderBy('seq')
@@ -183,15 +181,31 @@ export async function offerWaitlist(db: Db, sku: string, holdMs: number): Promis
         const held = Math.min(free, w.quantity);
         free -= held;
         await setReservation(trx, w.id, sku, held);
-        const { hold_until } = await trx
+        await trx
           .updateTable('waitlist_entries')
           .set({ status: 'offered', held, offered_at: sql`now()`, hold_until: sql`now() + ${`${holdMs} milliseconds`}::interval`, updated_at: sql`now()` })
           .where('id', '=', w.id)
-          .returning('hold_until')
-          .executeTakeFirstOrThrow();
-        offers.push({ entryId: w.id, customerId: w.customer_id, sku, name, held, holdUntil: (hold_until as Date).toISOString() });
+          .execute();
       }
     }
+    // Every standing offer, not only this pass's: if an earlier attempt's answer was lost, its
+    // offers are still emailed (the email's key, by hold, makes a repeat a no-op).
+    const offered = await trx
+      .selectFrom('waitlist_entries as w')
+      .innerJoin('products as p', 'p.sku', 'w.sku')
+      .select(['w.id', 'w.customer_id', 'p.name', 'w.held', 'w.hold_until'])
+      .where('w.sku', '=', sku)
+      .where('w.status', '=', 'offered')
+      .orderBy('w.seq')
+      .execute();
+    const offers: Offer[] = offered.map((o) => ({
+      entryId: o.id,
+      customerId: o.customer_id,
+      sku,
+      name: o.name,
+      held: o.held,
+      holdUntil: (o.hold_until as Date).toISOString(),
+    }));
     const next = await trx
       .selectFrom('waitlist_entries')
       .select(sql<Date | null>`min(case when status = 'offered' then hold_until else wait_until end)`.as('at'))

@@ -21,6 +21,7 @@ interface Ids {
   order: string;
   document: string;
   paymentOrder: string;
+  waitlistEntry: string;
   realization: string;
   customer: string;
   sku: string;
@@ -61,6 +62,10 @@ const CASES: Record<string, Case> = {
   'GET /v1/realizations': { kind: 'own' },
   'GET /v1/settings': { kind: 'own' },
   'PUT /v1/settings': { kind: 'own' },
+  'GET /v1/waitlist': { kind: 'own' },
+  'POST /v1/waitlist': { kind: 'foreign', body: (ids) => ({ sku: ids.sku, quantity: 1, invoiceId: ids.invoice }) },
+  'DELETE /v1/waitlist/{id}': { kind: 'foreign', path: (ids) => `/v1/waitlist/${ids.waitlistEntry}` },
+  'POST /v1/waitlist/{id}/claim': { kind: 'foreign', path: (ids) => `/v1/waitlist/${ids.waitlistEntry}/claim`, body: () => ({ target: 'new' }) },
   'POST /v1/payment-invoices': { kind: 'foreign', body: (ids) => ({ realizationIds: [ids.realization] }) },
   'POST /v1/documents': { kind: 'foreign', body: (ids) => ({ type: 'packing-lists', realizationIds: [ids.realization], layout: 'by-article' }) },
   'GET /v1/documents': { kind: 'own' },
@@ -106,6 +111,7 @@ beforeAll(async () => {
   s = await startTestStack();
   await addProduct(s.db, 'BOLA-1', { onHand: 100, piecesPerBox: 2 });
   await addProduct(s.db, 'BOLA-2', { onHand: 100 });
+  await addProduct(s.db, 'BOLA-OUT', { onHand: 0 }); // waited for: nothing to offer, so the entry stays still
   const victim = await newCustomer(s, { managerEmail: VICTIM_MANAGER });
   victimId = victim.id;
   await newCustomer(s, { managerEmail: ATTACKER_MANAGER });
@@ -133,12 +139,15 @@ beforeAll(async () => {
     headers: { Authorization: `Bearer ${await signToken(TEST_SECRET, customerUser(victim.id))}` },
   });
   const paymentOrder = ((await uploaded.json()) as { id: string }).id;
+  const waiting = await victim.call('POST', '/v1/waitlist', { sku: 'BOLA-OUT', quantity: 1 });
+  if (waiting.status !== 201) throw new Error(`waitlist: ${JSON.stringify(waiting.body)}`);
   ids = {
     invoice,
     otherInvoice,
     order: (placed.body as { orderId: string }).orderId,
     document: (document.body as { documentId: string }).documentId,
     paymentOrder,
+    waitlistEntry: (waiting.body as { id: string }).id,
     realization: realization.id,
     customer: victim.id,
     sku: 'BOLA-2',
@@ -160,6 +169,7 @@ async function victimSnapshot() {
     products: await q(sql`select sku, price_kopecks from products order by sku`),
     stock: await q(sql`select sku, on_hand, reserved from stock order by sku`),
     settings: await q(sql`select email_notifications from customers where id = ${victimId}`),
+    waitlist: await q(sql`select id, status, held from waitlist_entries where customer_id = ${victimId} order by id`),
   };
 }
 

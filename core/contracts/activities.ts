@@ -63,7 +63,7 @@ export interface Activities {
   markDocumentFailed(input: { documentId: string; error: string }): Promise<void>;
   /**
    * One pass over a SKU's waitlist in one transaction: lapsed holds released, expired places
-   * dropped, free stock offered in the order asked. Returns the new offers and when the line next
+   * dropped, free stock offered in the order asked. Returns the standing offers and when the line next
    * needs a look (null: nobody left in line).
    */
   offerWaitlist(input: { sku: string; holdMs: number }): Promise<{ offers: WaitlistOffer[]; nextAt: string | null }>;
