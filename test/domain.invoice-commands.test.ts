@@ -96,7 +96,12 @@ describe('changes answered line by line', () => {
       { sku: 'A', answer: 'accept' },
       { sku: 'B', answer: 'remove' },
     ]);
-    expect(ok).toEqual({ ok: true, removed: ['B'], lines: [line('A', 10, 7), line('C', 1, 1)] });
+    expect(ok).toEqual({ ok: true, removed: ['B'], waitFor: [], lines: [line('A', 10, 7), line('C', 1, 1)] });
+    const waiting = answerChanges(lines, [
+      { sku: 'A', answer: 'wait' },
+      { sku: 'B', answer: 'accept' },
+    ]);
+    expect(waiting).toMatchObject({ ok: true, removed: [], waitFor: [{ sku: 'A', quantity: 3 }] });
   });
 });
 

@@ -127,6 +127,39 @@ describe('answering a change line by line', () => {
     expect(await stockOf(s.db, 'AC-CUT')).toEqual({ onHand: 3, reserved: 0, reservationsSum: 0 });
   });
 
+  it('"keep the new quantity, wait for the rest": the cut line stays, the rest goes on the waitlist once; waiting on a price change is refused', async () => {
+    await addProduct(s.db, 'AC-W', { onHand: 10 });
+    await addProduct(s.db, 'AC-P', { onHand: 10, priceKopecks: 1000 });
+    const me = await newCustomer(s, { managerEmail: MANAGER });
+    const inv = (await orderInvoice(me.call, { 'AC-W': 8, 'AC-P': 1 })).body;
+    expect((await warehouse()('PUT', '/v1/warehouse/stock/AC-W', { onHand: 3 })).status).toBe(200);
+    await expect.poll(async () => (await me.call('GET', `/v1/invoices/${inv.id}`)).body.status).toBe('changed');
+    await manager()('POST', `/v1/manager/invoices/${inv.id}/lines`, { lines: [{ sku: 'AC-P', price: '9.00' }], comment: 'Цена' });
+    const onPrice = await me.call('POST', `/v1/invoices/${inv.id}/answer-changes`, {
+      lines: [
+        { sku: 'AC-W', answer: 'wait' },
+        { sku: 'AC-P', answer: 'wait' },
+      ],
+    });
+    expect(onPrice).toMatchObject({ status: 400, body: { detail: expect.stringContaining('AC-P не уменьшены') } });
+    const key = { 'Idempotency-Key': `wait-${inv.id}` };
+    const body = {
+      lines: [
+        { sku: 'AC-W', answer: 'wait' },
+        { sku: 'AC-P', answer: 'accept' },
+      ],
+    };
+    const answered = await me.call('POST', `/v1/invoices/${inv.id}/answer-changes`, body, key);
+    expect(answered.body).toMatchObject({
+      status: 'confirmed',
+      lines: [expect.objectContaining({ sku: 'AC-W', approved: 3 }), expect.objectContaining({ sku: 'AC-P' })],
+    });
+    expect((await me.call('POST', `/v1/invoices/${inv.id}/answer-changes`, body, key)).status).toBe(200); // a retry
+    const waitlist = (await me.call('GET', '/v1/waitlist')).body.items;
+    expect(waitlist).toEqual([expect.objectContaining({ sku: 'AC-W', quantity: 5, status: 'waiting', invoiceId: inv.id })]);
+    await expectStockExact(answered.body, ['AC-W', 'AC-P']);
+  });
+
   it('removing every line is refused (cancel deletes an invoice); an edit instead of an answer clears the marks', async () => {
     await addProduct(s.db, 'AC-ONE', { onHand: 10 });
     const me = await newCustomer(s, { managerEmail: MANAGER });

@@ -3,6 +3,7 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/c
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
 import { findInvoice, invoiceHistory, listInvoices } from '../../db/invoices.repository.js';
+import { joinWaitlist } from '../../db/waitlist.repository.js';
 import { mergeWorkflowId } from '../../core/contracts/ids.js';
 import { mergeOutcomeUpdate, unmergeUpdate } from '../../core/contracts/merge.js';
 import { CustomerIdAttribute } from '../../core/contracts/search-attributes.js';
@@ -18,14 +19,15 @@ import {
 import type { InvoiceState } from '../../core/contracts/invoice.js';
 import { INVOICE_STATUSES, refusal } from '../../core/domain/invoice.js';
 import { MAX_INVOICE_LINES, MAX_MERGE_SOURCES } from '../../core/domain/limits.js';
-import { CHANGE_ANSWERS } from '../../core/domain/line-changes.js';
+import { answerChanges, CHANGE_ANSWERS } from '../../core/domain/line-changes.js';
 import { addingRefusal } from '../../core/domain/lines.js';
 import { requireRole } from '../auth.js';
-import { resourceId } from '../idempotency.js';
+import { resourceId, stableUuid } from '../idempotency.js';
 import { Problem } from '../errors.js';
 import { command, IF_MATCH_FORMAT, InvoiceSchema, sendInvoiceCommand, visibilityOf } from '../invoice-commands.js';
 import { commonErrors, createRouter, decodeCursor, encodeCursor, json, PageQuery, Quantity, Sku, type ApiDeps, type AppEnv, problem } from '../router.js';
 import { invoiceView } from '../views.js';
+import { pokeWaitlist } from './waitlist.routes.js';
 
 const IdParam = z.object({ id: z.uuid() });
 const IfMatch = z.object({
@@ -127,7 +129,8 @@ const editRoute = createRoute({
 const answerRoute = createRoute({
   method: 'post',
   path: '/v1/invoices/{id}/answer-changes',
-  summary: 'Answer a change line by line (only "changed"): accept a changed line as it is now, or remove it, releasing its stock → confirmed',
+  summary:
+    'Answer a change line by line (only "changed"): accept a changed line as it is now, remove it (its stock released), or keep a lowered line and wait for the rest (a waitlist place) → confirmed',
   request: {
     params: IdParam,
     headers: IfMatch,
@@ -161,6 +164,16 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
 
   const send = <C extends InvoiceCommand>(invoice: InvoiceState, update: UpdateDefinition<InvoiceState, [C]>, cmd: C) =>
     sendInvoiceCommand(temporal, invoice, update, cmd);
+
+  /** A place already held for the SKU stays as it is (one per customer and SKU). */
+  async function waitForRest(invoice: InvoiceState, waitFor: { sku: string; quantity: number }[]): Promise<void> {
+    const waitUntil = new Date(Date.now() + config.waitlist.ttlMs).toISOString();
+    for (const { sku, quantity } of waitFor) {
+      const id = stableUuid('answer-wait', invoice.id, invoice.version, sku);
+      const joined = await joinWaitlist(db, { id, customerId: invoice.customerId, sku, quantity, waitUntil, invoiceId: invoice.id });
+      if ('entry' in joined) await pokeWaitlist(temporal, config.temporal.taskQueue, sku, config.waitlist.holdMs);
+    }
+  }
 
   const respond = (c: Context<AppEnv>, state: InvoiceState) => c.json(invoiceView(state), 200, { ETag: `"${state.version}"` });
 
@@ -198,7 +211,13 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
     .openapi(submitRoute, async (c) => respond(c, await send(await customersInvoice(c, c.req.valid('param').id), submitInvoiceUpdate, command(c))))
     .openapi(answerRoute, async (c) => {
       const invoice = await customersInvoice(c, c.req.valid('param').id);
-      return respond(c, await send(invoice, answerChangesUpdate, { ...command(c), lines: c.req.valid('json').lines }));
+      const { lines } = c.req.valid('json');
+      const state = await send(invoice, answerChangesUpdate, { ...command(c), lines });
+      // "Keep the new quantity, wait for the rest": the rest goes on the waitlist, once per line
+      // (ids from the invoice's version, so a retried answer joins nothing twice).
+      const answered = answerChanges(invoice.lines, lines);
+      if (answered.ok) await waitForRest(invoice, answered.waitFor);
+      return respond(c, state);
     })
     .openapi(shipRoute, async (c) => respond(c, await send(await customersInvoice(c, c.req.valid('param').id), shipInvoiceUpdate, command(c))))
     .openapi(mergeRoute, async (c) => {

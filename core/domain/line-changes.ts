@@ -17,7 +17,8 @@ export interface LineChange {
   before: { approved: number; priceKopecks: Kopecks };
 }
 
-export const CHANGE_ANSWERS = ['accept', 'remove'] as const;
+/** `wait`: keep a lowered line at its new quantity and wait for the rest (the waitlist). */
+export const CHANGE_ANSWERS = ['accept', 'remove', 'wait'] as const;
 export type ChangeAnswer = (typeof CHANGE_ANSWERS)[number];
 
 /** Marks the lines a change altered (approved quantity or price), keeping each line's first `before` and earlier marks. */
@@ -46,11 +47,12 @@ export function withoutChanges(lines: readonly InvoiceLine[]): InvoiceLine[] {
   });
 }
 
-export type AnswerResult = { ok: true; lines: InvoiceLine[]; removed: string[] } | { ok: false; reason: string };
+export type AnswerResult = { ok: true; lines: InvoiceLine[]; removed: string[]; waitFor: { sku: string; quantity: number }[] } | { ok: false; reason: string };
 
 /**
  * The customer's answer to a change, line by line: every changed line is accepted (kept as it is
- * now) or removed (its reservation released); unchanged lines stay. At least one line must remain.
+ * now), removed (its reservation released), or, where the change lowered it, kept with the rest
+ * waited for (`waitFor`: what to put on the waitlist). Unchanged lines stay; one must remain.
  */
 export function answerChanges(lines: readonly InvoiceLine[], answers: readonly { sku: string; answer: ChangeAnswer }[]): AnswerResult {
   const bySku = new Map(answers.map((a) => [a.sku, a.answer]));
@@ -60,8 +62,11 @@ export function answerChanges(lines: readonly InvoiceLine[], answers: readonly {
   if (stray.length) return { ok: false, reason: `Позиции ${stray.join(', ')} не изменялись: отвечать нужно только по изменённым` };
   const unanswered = changed.filter((sku) => !bySku.has(sku));
   if (unanswered.length) return { ok: false, reason: `Ответьте по каждой изменённой позиции: нет ответа по ${unanswered.join(', ')}` };
+  const waitFor = lines.flatMap((l) => (bySku.get(l.sku) === 'wait' && l.change ? [{ sku: l.sku, quantity: l.change.before.approved - l.approved }] : []));
+  const nothing = waitFor.filter((w) => w.quantity <= 0).map((w) => w.sku);
+  if (nothing.length) return { ok: false, reason: `Позиции ${nothing.join(', ')} не уменьшены: ждать поступления нечего` };
   const removed = changed.filter((sku) => bySku.get(sku) === 'remove');
   const kept = lines.filter((l) => !removed.includes(l.sku));
   if (kept.length === 0) return { ok: false, reason: 'В счёте не осталось бы позиций: чтобы удалить счёт, отмените его' };
-  return { ok: true, lines: withoutChanges(kept), removed };
+  return { ok: true, lines: withoutChanges(kept), removed, waitFor };
 }

@@ -158,10 +158,11 @@ function answeredLines(run: InvoiceContext, cmd: ChangeAnswers) {
  */
 async function answer(run: InvoiceContext, cmd: ChangeAnswers): Promise<void> {
   const from = run.state.status;
-  const { lines, removed } = answeredLines(run, cmd);
+  const { lines, removed, waitFor } = answeredLines(run, cmd);
   const keep = lines.map((l) => ({ sku: l.sku, quantity: l.approved }));
   const next = { ...run.state, status: 'confirmed' as const, lines, ...run.confirmedNow() };
-  await run.commit(next, cmd.actor, 'answer_changes', { answers: cmd.lines, removed }, keep);
+  // The rest of a lowered line goes on the waitlist from the API, which owns the customer's places in line.
+  await run.commit(next, cmd.actor, 'answer_changes', { answers: cmd.lines, removed, ...(waitFor.length ? { waitFor } : {}) }, keep);
   run.notify(from);
 }
 
