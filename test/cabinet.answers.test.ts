@@ -145,9 +145,11 @@ describe('answering a change line by line in the cabinet', () => {
     expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     await shot(page, '04-phone-changed');
 
-    await card(page, SECOND).getByLabel('Оставить как изменено').check();
+    // Lowered 3 → 2: keep the 2 and wait for the missing one (the waitlist).
+    expect(await card(page, SECOND).getByRole('radio').count()).toBe(3);
+    await card(page, SECOND).getByLabel('Оставить и дождаться остального').check();
     await page.getByRole('button', { name: 'Ответить по позициям' }).click();
-    await page.getByText('Ответ по позициям принят').waitFor();
+    await page.getByText('недостающее — в листе ожидания').waitFor();
     expect(await badge(page)).toBe('Подтвержден менеджером');
     expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     await shot(page, '05-phone-answered');
@@ -159,6 +161,8 @@ describe('answering a change line by line in the cabinet', () => {
       ].sort(),
     );
     expect(answered.status).toBe('confirmed');
+    const waiting = (await api('GET', '/v1/waitlist')).body.items as { sku: string; quantity: number; invoiceId: string }[];
+    expect(waiting.filter((w) => w.invoiceId === invoice.id).map((w) => [w.sku, w.quantity])).toEqual([[SECOND, 1]]);
     await context.close();
   });
 });

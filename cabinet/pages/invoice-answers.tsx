@@ -8,19 +8,19 @@ import { PendingChanges, type HistoryEntry } from './invoice-history.js';
 
 /**
  * A «Изменен» invoice explained line by line (what each changed line was and is, who changed it,
- * why and when) and the customer's answer per line: keep it as changed or remove it from the
- * invoice (POST /v1/invoices/{id}/answer-changes). «Принять изменения» stays the one-click path.
+ * why and when) and the customer's answer per line: keep it as changed, keep a lowered line and
+ * wait for the rest (the waitlist), or remove it (POST /v1/invoices/{id}/answer-changes). «Принять изменения» stays the one-click path.
  */
 
 type Line = Invoice['lines'][number];
 type Change = NonNullable<Line['change']>;
-export type Answer = 'accept' | 'remove';
+export type Answer = 'accept' | 'remove' | 'wait';
 /** The answers the customer chose, by SKU: kept on the page when the API refuses them. */
 export type Answers = Record<string, Answer>;
 type Message = { notice?: string | undefined; error?: string | undefined; status?: number; answers?: Answers };
 type InvoicePage = (c: Context<CabinetEnv>, id: string, message?: Message) => Response | Promise<Response>;
 
-const ANSWERS: Record<Answer, string> = { accept: 'Оставить как изменено', remove: 'Убрать из счёта' };
+const ANSWERS: Record<Answer, string> = { accept: 'Оставить как изменено', remove: 'Убрать из счёта', wait: 'Оставить и дождаться остального' };
 const BY: Record<Change['by'], string> = { manager: 'менеджер', stock: 'остаток на складе' };
 
 /** The line's name as the customer reads it on the lines table. */
@@ -49,6 +49,10 @@ function ChangeFacts({ change }: { change: Change }) {
   );
 }
 
+/** Waiting for the rest is offered only where the change lowered what is approved. */
+const choicesFor = (line: Line): Answer[] =>
+  line.change && line.change.after.approved < line.change.before.approved ? ['accept', 'wait', 'remove'] : ['accept', 'remove'];
+
 function AnswerChoice({ line, index, position, chosen }: { line: Line; index: number; position: number; chosen: Answer }) {
   return (
     <fieldset class="line-change" id={changeAnchor(index)}>
@@ -56,9 +60,10 @@ function AnswerChoice({ line, index, position, chosen }: { line: Line; index: nu
       {line.change && <ChangeFacts change={line.change} />}
       <input type="hidden" name="sku" value={line.sku} />
       <div class="answer-choices">
-        {(['accept', 'remove'] as const).map((answer) => (
+        {choicesFor(line).map((answer) => (
           <label class="choice">
             <input type="radio" name={`answer${position}`} value={answer} checked={chosen === answer} required /> {ANSWERS[answer]}
+            {answer === 'wait' && line.change ? ` (${line.change.before.approved - line.change.after.approved} шт. — в лист ожидания)` : ''}
           </label>
         ))}
       </div>
@@ -124,7 +129,7 @@ export function ChangesSection({ invoice, customer, history, chosen = {} }: Sect
   );
 }
 
-const isAnswer = (value: unknown): value is Answer => value === 'accept' || value === 'remove';
+const isAnswer = (value: unknown): value is Answer => value === 'accept' || value === 'remove' || value === 'wait';
 
 export function answerPages(app: Hono<CabinetEnv>, invoicePage: InvoicePage): void {
   app.post('/invoices/:id/answer', async (c) => {
@@ -141,7 +146,11 @@ export function answerPages(app: Hono<CabinetEnv>, invoicePage: InvoicePage): vo
     const result = await client.call(target.$post({ param: { id }, header: ifMatch(form), json }, keyHeaders(form)));
     if (!result.ok)
       return result.status === 401 ? problemPage(c, result.problem) : invoicePage(c, id, { error: result.problem.detail, status: result.status, answers });
-    const removed = json.lines.some((l) => l.answer === 'remove');
-    return c.redirect(`/cabinet/invoices/${id}?notice=${removed ? 'answered-removed' : 'answered'}`, 303);
+    const notice = json.lines.some((l) => l.answer === 'wait')
+      ? 'answered-waiting'
+      : json.lines.some((l) => l.answer === 'remove')
+        ? 'answered-removed'
+        : 'answered';
+    return c.redirect(`/cabinet/invoices/${id}?notice=${notice}`, 303);
   });
 }

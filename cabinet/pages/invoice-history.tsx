@@ -4,6 +4,11 @@ import { STATUS_LABELS } from '../../core/domain/invoice.js';
 import { moscowTime, rub } from '../layout.js';
 import type { CabinetClient } from '../session.js';
 
+const ANSWER_WORDS: Record<string, string> = {
+  remove: 'убрана из счёта',
+  wait: 'оставлена, остальное — в листе ожидания',
+  accept: 'оставлена как изменено',
+};
 /**
  * The invoice's audit trail (GET /v1/invoices/{id}/history) in words: who did what, the status
  * before and after, and each action's details as a sentence rather than the stored JSON. Also the
@@ -72,7 +77,7 @@ export function detailLines(entry: Pick<HistoryEntry, 'action' | 'details'>): st
         ),
       ];
     case 'answer_changes':
-      return records(d.answers).map((a) => `${text(a.sku)}: ${a.answer === 'remove' ? 'убрана из счёта' : 'оставлена как изменено'}`);
+      return records(d.answers).map((a) => `${text(a.sku)}: ${ANSWER_WORDS[text(a.answer)] ?? 'оставлена как изменено'}`);
     case 'merge_create':
       return Array.isArray(d.mergedFrom) ? [`Из счетов: ${d.mergedFrom.map(text).join(', ')}`] : [];
     case 'shipped':
