@@ -37,12 +37,9 @@ export function JoinWaitlist({ id, sku, title, quantity, invoiceId }: JoinProps)
       ) : (
         <input type="hidden" name="quantity" value={String(quantity)} />
       )}
-      <button type="submit" class="secondary">
+      {/* The product in the name: a page may have several such buttons. */}
+      <button type="submit" class="secondary" aria-label={`Сообщить о поступлении: ${title}${quantity === undefined ? '' : `, ${quantity} шт.`}`}>
         Сообщить о поступлении
-        <span class="sr-only">
-          : {title}
-          {quantity === undefined ? '' : `, ${quantity} шт.`}
-        </span>
       </button>
       <output id={out} class="added" aria-live="polite"></output>
     </form>

@@ -33,8 +33,8 @@ function Offer({ entry, invoices }: { entry: Entry; invoices: Invoice[] }) {
       <form method="post" action={`/cabinet/waitlist/${entry.id}/claim`} class="inline">
         <FormKey />
         <input type="hidden" name="target" value="new" />
-        <button type="submit" class="primary">
-          В новый заказ<span class="sr-only">: {entry.name}</span>
+        <button type="submit" class="primary" aria-label={`В новый заказ: ${entry.name}`}>
+          В новый заказ
         </button>
       </form>
       {invoices.length > 0 ? (
@@ -49,8 +49,8 @@ function Offer({ entry, invoices }: { entry: Entry; invoices: Invoice[] }) {
               </option>
             ))}
           </select>
-          <button type="submit">
-            Добавить в счёт<span class="sr-only">: {entry.name}</span>
+          <button type="submit" aria-label={`Добавить в счёт: ${entry.name}`}>
+            Добавить в счёт
           </button>
         </form>
       ) : (
@@ -81,8 +81,8 @@ function EntryCard({ entry, invoices }: { entry: Entry; invoices: Invoice[] }) {
       )}
       {live(entry) && (
         <form method="post" action={`/cabinet/waitlist/${entry.id}/delete`} class="inline">
-          <button type="submit" class="secondary">
-            Убрать из листа<span class="sr-only">: {entry.name}</span>
+          <button type="submit" class="secondary" aria-label={`Убрать из листа: ${entry.name}`}>
+            Убрать из листа
           </button>
         </form>
       )}
@@ -98,7 +98,7 @@ function WaitlistView({ entries, invoices, problem }: { entries: Entry[]; invoic
     <section id="waitlist" aria-label="Записи листа ожидания" aria-live="polite" {...attrs}>
       <Alert text={problem} />
       {polling && (
-        <p class="waiting">
+        <p class="waiting wl-poll">
           <span class="spinner" aria-hidden="true"></span> Список обновляется сам каждые {POLL_SECONDS} с: отложенный товар появится здесь.
         </p>
       )}
