@@ -16,6 +16,7 @@ import { orderInvoice } from './support/scenario.js';
 // Demo catalog (db/seed.ts); the test sets their stock itself.
 const SCARCE = 'НС-Д05-20-MIX';
 const GONE = 'НС-Д05-18-MIX';
+const LATER = 'НС-Д05-16-MIX';
 
 const shot = shotsFor('wl-');
 const cab = useCabinet();
@@ -138,4 +139,32 @@ describe('the waitlist in the cabinet', () => {
       await context.close();
     },
   );
+  it('«Добавить в счёт»: the held pieces join the open invoice the customer chose', { timeout: 120_000 }, async () => {
+    const api = cab.api(CUSTOMER);
+    const warehouse = cab.api('warehouse');
+    const stock = (sku: string, onHand: number) => warehouse('PUT', `/v1/warehouse/stock/${encodeURIComponent(sku)}`, { onHand });
+    expect((await stock(LATER, 0)).status).toBe(200);
+    const open = (await orderInvoice(api, { [SCARCE]: 1 })).body as Invoice;
+    const joined = await api('POST', '/v1/waitlist', { sku: LATER, quantity: 2, invoiceId: open.id });
+    expect(joined.status).toBe(201);
+    expect((await stock(LATER, 10)).status).toBe(200);
+
+    const { context, page } = await cab.open();
+    await cab.signIn(page);
+    await page.goto(`${cab.base}/cabinet/waitlist`);
+    const card = entryCard(page, LATER);
+    await card.getByText('Товар отложен для вас').waitFor({ timeout: 30_000 });
+    const chooser = card.getByLabel('Счёт для товара «Носки детские с рисунком»');
+    // The invoice the entry was made for comes chosen; the choice is the customer's all the same.
+    await chooser.selectOption(open.id);
+    await card.getByRole('button', { name: 'Добавить в счёт: Носки детские с рисунком' }).click();
+    await page.waitForURL(new RegExp(`/cabinet/invoices/${open.id}\\?notice=waitlist$`));
+    await page.getByText('Отложенный товар из листа ожидания добавлен в счёт.').waitFor();
+    await shot(page, 'claimed-invoice');
+    const after = (await api('GET', `/v1/invoices/${open.id}`)).body as Invoice;
+    expect(after.lines).toEqual(expect.arrayContaining([expect.objectContaining({ sku: LATER, requested: 2, approved: 2 })]));
+    const entry = ((await api('GET', '/v1/waitlist')).body.items as Entry[]).find((e) => e.sku === LATER);
+    expect(entry).toMatchObject({ status: 'claimed', held: 0 });
+    await context.close();
+  });
 });
