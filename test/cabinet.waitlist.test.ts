@@ -92,6 +92,11 @@ describe('the waitlist in the cabinet', () => {
       // The invoice it came from is offered first among the open ones.
       expect(await card.getByLabel('Счёт для товара «Носки детские с рисунком»').inputValue()).toBe(invoice.id);
       await shot(page, 'offered');
+      // A poll that finds what the page shows answers 204: nothing is redrawn (the chosen invoice stays).
+      const poll = (await page.locator('#waitlist').getAttribute('hx-get')) ?? '';
+      expect(poll).toMatch(/^\/cabinet\/waitlist\/list\?v=/);
+      expect((await page.request.get(`${cab.base}${poll}`)).status()).toBe(204);
+      expect((await page.request.get(`${cab.base}/cabinet/waitlist/list?v=old`)).status()).toBe(200);
 
       // The phone: the offer fits 390 px, every control named.
       const phone = await cab.open(PHONE);
