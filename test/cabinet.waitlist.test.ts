@@ -171,5 +171,14 @@ describe('the waitlist in the cabinet', () => {
     const entry = ((await api('GET', '/v1/waitlist')).body.items as Entry[]).find((e) => e.sku === LATER);
     expect(entry).toMatchObject({ status: 'claimed', held: 0 });
     await context.close();
+
+    // On a phone: an out-of-stock card with its «Сообщить о поступлении» fits the screen.
+    const phone = await cab.open(PHONE);
+    await cab.signIn(phone.page);
+    await phone.page.goto(`${cab.base}/cabinet/catalog?q=${encodeURIComponent(GONE)}`);
+    await phone.page.getByRole('button', { name: /^Сообщить о поступлении: Носки детские с рисунком/ }).waitFor();
+    await shot(phone.page, 'phone-catalog');
+    expect(await pageWidth(phone.page)).toBeLessThanOrEqual(390);
+    await phone.context.close();
   });
 });
