@@ -36,6 +36,7 @@ const MENUS: Record<string, { href: string; label: string }[]> = {
     { href: '/cabinet/catalog', label: 'Каталог' },
     { href: '/cabinet/cart', label: 'Корзина' },
     { href: '/cabinet/invoices', label: 'Счета' },
+    { href: '/cabinet/waitlist', label: 'Лист ожидания' },
     { href: '/cabinet/realizations', label: 'Реализации' },
     { href: '/cabinet/payments', label: 'Оплата' },
     { href: '/cabinet/reports', label: 'Отчёты' },

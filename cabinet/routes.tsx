@@ -13,6 +13,7 @@ import { invoiceListPages } from './pages/invoices.js';
 import { loginPages, type DemoSignIn } from './pages/login.js';
 import { orderPages } from './pages/order.js';
 import { settingsPages } from './pages/settings.js';
+import { waitlistPages } from './pages/waitlist.js';
 import { warehousePages } from './pages/warehouse.js';
 import { loadSession, requireSession, type ApiFetch, type CabinetEnv } from './session.js';
 
@@ -87,6 +88,7 @@ export function cabinetRoutes(deps: CabinetDeps): Hono<CabinetEnv> {
   invoicePages(app);
   documentPages(app);
   settingsPages(app);
+  waitlistPages(app);
   warehousePages(app);
   // Mounted under the API, whose own 404 is problem+json: a person gets a page.
   app.all('*', (c) =>

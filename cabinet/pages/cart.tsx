@@ -12,7 +12,7 @@ type Cart = ResponseData<CabinetClient['api']['v1']['cart']['$get']>;
 type Invoice = ResponseData<CabinetClient['api']['v1']['invoices'][':id']['$get']>;
 
 /** Invoices that take more items ("добавить товары в счёт"): the API's allowed actions say which. */
-const OPEN_STATUSES = 'confirmed,draft,changed';
+export const OPEN_STATUSES = 'confirmed,draft,changed';
 
 function CartLines({ cart }: { cart: Cart }) {
   return (

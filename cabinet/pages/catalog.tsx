@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { ResponseData } from '../../client/index.js';
 import { problemPage, render, rub } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
+import { JoinWaitlist } from './waitlist-join.js';
 
 type Product = ResponseData<CabinetClient['api']['v1']['catalog']['products']['$get']>['items'][number];
 
@@ -40,6 +41,7 @@ function ProductCard({ product, index, inCart, canOrder }: { product: Product; i
           </output>
         </form>
       )}
+      {canOrder && product.available === 0 && <JoinWaitlist id={id} sku={product.sku} title={title} />}
     </li>
   );
 }

@@ -20,6 +20,7 @@ import {
 import { answerPages, changeAnchor, ChangesSection, type Answers } from './invoice-answers.js';
 import { History, pendingChanges, type HistoryEntry } from './invoice-history.js';
 import { ManagerChange, managerPages, PaymentForm } from './manager.js';
+import { JoinWaitlist } from './waitlist-join.js';
 
 /**
  * One invoice: its lines (approved and rejected, with the reason), quantity edits (saved as a
@@ -44,6 +45,7 @@ const NOTICES: Record<string, string> = {
   cancel: 'Счёт удалён, товары сняты с резерва.',
   adjust: 'Счёт изменён: клиент увидит комментарий и примет изменения.',
   payment: 'Оплата зарегистрирована: она войдёт в дебиторскую задолженность и акт сверки клиента.',
+  waitlist: 'Отложенный товар из листа ожидания добавлен в счёт.',
   'payment-again': 'Оплата с этим платёжным поручением уже зарегистрирована: повтор не учтён.',
 };
 
@@ -83,7 +85,7 @@ function Summary({ invoice, related }: { invoice: Invoice; related: Related }) {
   );
 }
 
-function LineRow({ line, index, editable }: { line: Line; index: number; editable: boolean }) {
+function LineRow({ line, index, editable, invoiceId }: { line: Line; index: number; editable: boolean; invoiceId: string | undefined }) {
   return (
     <tr>
       <td>
@@ -96,6 +98,10 @@ function LineRow({ line, index, editable }: { line: Line; index: number; editabl
           <a class="changed-mark" href={`#${changeAnchor(index)}`}>
             изменено<span class="sr-only">: {line.sku}, что и почему</span>
           </a>
+        )}
+        {/* Pieces refused for lack of stock can be waited for; an SKU gone from the catalog cannot. */}
+        {invoiceId && line.rejected > 0 && line.rejectionReason !== 'unknown_sku' && (
+          <JoinWaitlist id={`l${index}`} sku={line.sku} title={`${line.name} (${line.sku})`} quantity={line.rejected} invoiceId={invoiceId} />
         )}
       </td>
       <td class="num">{rub(line.price)}</td>
@@ -153,7 +159,7 @@ function InvoiceView({ invoice, role, history, related, chosen }: ViewProps) {
       </form>
       <GoodsTable caption="Позиции счёта" numbers={['Цена', 'Заказано', 'Подтверждено', 'Отклонено', 'Сумма']}>
         {invoice.lines.map((line, index) => (
-          <LineRow line={line} index={index} editable={editable} />
+          <LineRow line={line} index={index} editable={editable} invoiceId={customer ? invoice.id : undefined} />
         ))}
       </GoodsTable>
       {editable && (
