@@ -252,6 +252,7 @@ export interface WaitlistEntriesTable {
   hold_until: Date | null;
   wait_until: ColumnType<Date, Date | string, Date | string>;
   invoice_id: string | null;
+  claimed_invoice_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

@@ -22,7 +22,10 @@ export interface WaitlistEntry {
   held: number;
   holdUntil: string | null;
   waitUntil: string;
+  /** The invoice the customer asked from, if any. */
   invoiceId: string | null;
+  /** The invoice a claim put the held pieces into. */
+  claimedInvoiceId: string | null;
   createdAt: string;
   /** Place in line among those still waiting or offered (1 = first); null once out of line. */
   position: number | null;
@@ -45,6 +48,7 @@ function entries(db: Db | Tx) {
       'w.hold_until',
       'w.wait_until',
       'w.invoice_id',
+      'w.claimed_invoice_id',
       'w.created_at',
       sql<
         number | null
@@ -66,6 +70,7 @@ const toEntry = (r: Row): WaitlistEntry => ({
   holdUntil: r.hold_until?.toISOString() ?? null,
   waitUntil: r.wait_until.toISOString(),
   invoiceId: r.invoice_id,
+  claimedInvoiceId: r.claimed_invoice_id,
   createdAt: r.created_at.toISOString(),
   position: r.position,
 });
@@ -237,7 +242,7 @@ export async function claimHolds(trx: Tx, invoiceId: string, claims: readonly st
     await setReservation(trx, e.id, e.sku, 0);
     await trx
       .updateTable('waitlist_entries')
-      .set({ status: 'claimed', held: 0, invoice_id: invoiceId, updated_at: sql`now()` })
+      .set({ status: 'claimed', held: 0, claimed_invoice_id: invoiceId, updated_at: sql`now()` })
       .where('id', '=', e.id)
       .execute();
     released.set(e.sku, (released.get(e.sku) ?? 0) + e.held);

@@ -90,7 +90,7 @@ describe('waitlist', () => {
     const invoiceId = await waitForInvoice(first.call, claim.body.orderId);
     const invoice = (await first.call('GET', `/v1/invoices/${invoiceId}`)).body;
     expect(invoice.lines).toEqual([expect.objectContaining({ sku: A, requested: 4, approved: 4 })]);
-    expect(await entryOf(first.call, e1.id)).toMatchObject({ status: 'claimed', held: 0, invoiceId });
+    expect(await entryOf(first.call, e1.id)).toMatchObject({ status: 'claimed', held: 0, invoiceId: null, claimedInvoiceId: invoiceId });
     // The same claim again is the same order, not a second one.
     expect(await first.call('POST', `/v1/waitlist/${e1.id}/claim`, { target: 'new' })).toMatchObject({ status: 409 });
     expect(await stockOf(s.db, A)).toEqual({ onHand: 5, reserved: 5, reservationsSum: 5 });
@@ -129,7 +129,7 @@ describe('waitlist', () => {
     expect(claim).toMatchObject({ status: 202, body: { invoiceId: open.id } });
     const after = (await me.call('GET', `/v1/invoices/${open.id}`)).body;
     expect(after).toMatchObject({ status: 'confirmed', lines: [expect.objectContaining({ sku: B, requested: 4, approved: 4 })] });
-    expect(await entryOf(me.call, entry.id)).toMatchObject({ status: 'claimed', invoiceId: open.id });
+    expect(await entryOf(me.call, entry.id)).toMatchObject({ status: 'claimed', invoiceId: open.id, claimedInvoiceId: open.id });
     expect(await stockOf(s.db, B)).toEqual({ onHand: 4, reserved: 4, reservationsSum: 4 });
     await expectStockExact();
   });

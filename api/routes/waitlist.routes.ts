@@ -39,7 +39,8 @@ const EntrySchema = z
     holdUntil: z.string().nullable(),
     waitUntil: z.string(),
     position: z.number().int().nullable().openapi({ description: 'place in line (1 = first) while waiting or offered' }),
-    invoiceId: z.uuid().nullable(),
+    invoiceId: z.uuid().nullable().openapi({ description: 'the invoice you asked from, if any' }),
+    claimedInvoiceId: z.uuid().nullable().openapi({ description: 'the invoice your claim put the pieces into' }),
     createdAt: z.string(),
   })
   .openapi('WaitlistEntry');

@@ -74,9 +74,9 @@ function EntryCard({ entry, invoices }: { entry: Entry; invoices: Invoice[] }) {
         {entry.status === 'waiting' && entry.position !== null && <span class="wl-place"> Место в очереди: {entry.position}</span>}
       </p>
       {entry.status === 'offered' && entry.held > 0 && <Offer entry={entry} invoices={invoices} />}
-      {entry.invoiceId && !live(entry) && (
+      {(entry.claimedInvoiceId ?? entry.invoiceId) && !live(entry) && (
         <p>
-          <a href={`/cabinet/invoices/${entry.invoiceId}`}>Открыть счёт</a>
+          <a href={`/cabinet/invoices/${entry.claimedInvoiceId ?? entry.invoiceId ?? ''}`}>Открыть счёт</a>
         </p>
       )}
       {live(entry) && (

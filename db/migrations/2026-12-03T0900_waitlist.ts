@@ -19,7 +19,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       offered_at timestamptz,
       hold_until timestamptz,
       wait_until timestamptz not null,
+      -- The invoice the customer asked from, and the one a claim put the pieces into.
       invoice_id uuid,
+      claimed_invoice_id uuid,
       created_at timestamptz not null default now(),
       updated_at timestamptz not null default now()
     );
