@@ -78,6 +78,12 @@ export function createMetrics(db: Db, logger: Logger): ApiMetrics {
   const reserved = g('wholesale_stock_reserved_units', 'Units held by reservations across all SKUs');
   const webhooksDead = g('wholesale_webhook_dead_letters', 'ERP webhook deliveries given up on: replay them (POST /v1/admin/webhook-deliveries/replay)');
   const webhooksPending = g('wholesale_webhook_pending', 'ERP webhook deliveries waiting (to be sent, retried, or behind a dead letter of their invoice)');
+  const waitlist = g('wholesale_waitlist_entries', 'Waitlist places: waiting for stock, or offered (holding stock until claimed or lapsed)', ['status']);
+  const waitlistHeld = g('wholesale_waitlist_held_units', 'Units held for waitlist offers (part of wholesale_stock_reserved_units)');
+  const waitlistUnoffered = g(
+    'wholesale_waitlist_unoffered_skus',
+    'SKUs where someone waits while stock is free: should fall back to 0 within seconds; staying up means no worker is offering',
+  );
   const webhooksOldest = g('wholesale_webhook_pending_oldest_seconds', 'Age of the oldest event still waiting for a webhook delivery (0 when none)');
 
   async function readBusiness(): Promise<boolean> {
@@ -93,6 +99,10 @@ export function createMetrics(db: Db, logger: Logger): ApiMetrics {
       webhooksDead.set(counts.webhooksDead);
       webhooksPending.set(counts.webhooksPending);
       webhooksOldest.set(counts.webhooksPendingOldestSeconds);
+      waitlist.set({ status: 'waiting' }, counts.waitlistWaiting);
+      waitlist.set({ status: 'offered' }, counts.waitlistOffered);
+      waitlistHeld.set(counts.waitlistHeldUnits);
+      waitlistUnoffered.set(counts.waitlistUnofferedSkus);
       return true;
     } catch (err) {
       logger.warn({ err }, 'metrics: business gauges unavailable');

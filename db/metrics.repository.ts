@@ -23,6 +23,11 @@ export interface OperatorCounts {
   webhooksDead: number;
   webhooksPending: number;
   webhooksPendingOldestSeconds: number;
+  /** Waitlist: places waiting, offers holding stock, the units they hold, and SKUs where someone waits while stock is free (should be 0 within seconds). */
+  waitlistWaiting: number;
+  waitlistOffered: number;
+  waitlistHeldUnits: number;
+  waitlistUnofferedSkus: number;
 }
 
 interface Row {
@@ -36,6 +41,10 @@ interface Row {
   webhooks_dead: number;
   webhooks_pending: number;
   webhooks_oldest_pending_s: number | null;
+  waitlist_waiting: number;
+  waitlist_offered: number;
+  waitlist_held: number;
+  waitlist_unoffered: number;
 }
 
 export async function operatorCounts(db: Db, timeoutMs: number): Promise<OperatorCounts> {
@@ -47,7 +56,8 @@ export async function operatorCounts(db: Db, timeoutMs: number): Promise<Operato
       const { rows } = await sql<Row>`
         select i.invoices, d.documents_pending, d.documents_oldest_pending_s, d.documents_failed,
                e.emails_failed, e.emails_failed_last_hour, s.stock_reserved,
-               w.webhooks_dead, w.webhooks_pending, w.webhooks_oldest_pending_s
+               w.webhooks_dead, w.webhooks_pending, w.webhooks_oldest_pending_s,
+               wl.waitlist_waiting, wl.waitlist_offered, wl.waitlist_held, wu.waitlist_unoffered
         from (
           select coalesce(json_object_agg(status, n), '{}'::json) as invoices
           from (select status, count(*)::int as n from invoices group by status) by_status
@@ -71,6 +81,17 @@ export async function operatorCounts(db: Db, timeoutMs: number): Promise<Operato
           from webhook_deliveries d join outbox_events o on o.seq = d.event_seq
           where d.status <> 'delivered'
         ) w
+        cross join (
+          select count(*) filter (where status = 'waiting')::int as waitlist_waiting,
+                 count(*) filter (where status = 'offered')::int as waitlist_offered,
+                 coalesce(sum(held), 0)::int as waitlist_held
+          from waitlist_entries where status in ('waiting', 'offered')
+        ) wl
+        cross join (
+          select count(distinct w.sku)::int as waitlist_unoffered
+          from waitlist_entries w join stock s on s.sku = w.sku
+          where w.status = 'waiting' and s.on_hand > s.reserved
+        ) wu
       `.execute(trx);
       const r = rows[0];
       if (!r) throw new Error('operator counts: no row');
@@ -85,6 +106,10 @@ export async function operatorCounts(db: Db, timeoutMs: number): Promise<Operato
         webhooksDead: r.webhooks_dead,
         webhooksPending: r.webhooks_pending,
         webhooksPendingOldestSeconds: Math.max(0, r.webhooks_oldest_pending_s ?? 0),
+        waitlistWaiting: r.waitlist_waiting,
+        waitlistOffered: r.waitlist_offered,
+        waitlistHeldUnits: r.waitlist_held,
+        waitlistUnofferedSkus: r.waitlist_unoffered,
       };
     });
 }

@@ -7,6 +7,7 @@ import { createApp } from '../api/app.js';
 import { createApiDb } from '../db/database.js';
 import { failDocument, insertDocument } from '../db/documents.repository.js';
 import { logEmail } from '../db/email-log.repository.js';
+import { offerWaitlist } from '../db/waitlist.repository.js';
 import { freePort } from '../runtime/dev-stack.js';
 import { stopWithParent } from '../runtime/dev-stack/processes.js';
 import { createLogger } from '../runtime/logger.js';
@@ -106,6 +107,25 @@ describe('GET /metrics of the API', () => {
     expect(valueOf(text, 'wholesale_documents_failed')).toBe(1);
     expect(valueOf(text, 'wholesale_emails_failed')).toBe(1);
     expect(valueOf(text, 'wholesale_emails_failed_last_hour')).toBe(1);
+  });
+
+  it('shows the waitlist: places waiting, offers and what they hold, and SKUs left waiting while stock is free', async () => {
+    await addProduct(s.db, 'MET-W', { onHand: 0 });
+    const me = await newCustomer(s);
+    expect((await me.call('POST', '/v1/waitlist', { sku: 'MET-W', quantity: 2 })).status).toBe(201);
+    let text = await scrape();
+    expect(valueOf(text, 'wholesale_waitlist_entries', { status: 'waiting' })).toBe(1);
+    expect(valueOf(text, 'wholesale_waitlist_unoffered_skus')).toBe(0);
+    // Stock arrives behind everyone's back and no waker runs here: the alert case.
+    await s.db.updateTable('stock').set({ on_hand: 5 }).where('sku', '=', 'MET-W').execute();
+    text = await scrape();
+    expect(valueOf(text, 'wholesale_waitlist_unoffered_skus')).toBe(1);
+    await offerWaitlist(s.db, 'MET-W', 60_000);
+    text = await scrape();
+    expect(valueOf(text, 'wholesale_waitlist_entries', { status: 'waiting' })).toBe(0);
+    expect(valueOf(text, 'wholesale_waitlist_entries', { status: 'offered' })).toBe(1);
+    expect(valueOf(text, 'wholesale_waitlist_held_units')).toBe(2);
+    expect(valueOf(text, 'wholesale_waitlist_unoffered_skus')).toBe(0);
   });
 
   it('a database that hangs costs the scrape its business gauges, not its answer', async () => {
