@@ -143,7 +143,7 @@ export async function cancelWaitlistEntry(db: Db, id: string, customerId: string
  * until `holdMs` from now). Returns the standing offers and when the line next needs a look (a
  * hold or a wait running out), or null when nobody is in line any more.
  */
-export async function offerWaitlist(db: Db, sku: string, holdMs: number): Promise<{ offers: Offer[]; nextAt: string | null }> {
+export async function offerWaitlist(db: Db, sku: string, holdMs: number): Promise<{ offers: Offer[]; waiting: number; nextAt: string | null }> {
   return db.transaction().execute(async (trx) => {
     await lockStock(trx, [sku]);
     const lapsed = await trx
@@ -213,11 +213,14 @@ export async function offerWaitlist(db: Db, sku: string, holdMs: number): Promis
     }));
     const next = await trx
       .selectFrom('waitlist_entries')
-      .select(sql<Date | null>`min(case when status = 'offered' then hold_until else wait_until end)`.as('at'))
+      .select([
+        sql<Date | null>`min(case when status = 'offered' then hold_until else wait_until end)`.as('at'),
+        sql<number>`count(*) filter (where status = 'waiting')::int`.as('waiting'),
+      ])
       .where('sku', '=', sku)
       .where('status', 'in', ACTIVE)
       .executeTakeFirst();
-    return { offers, nextAt: next?.at ? next.at.toISOString() : null };
+    return { offers, waiting: next?.waiting ?? 0, nextAt: next?.at ? next.at.toISOString() : null };
   });
 }
 

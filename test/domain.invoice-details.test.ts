@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deleteAt, invoiceDetails, mergeDetails, orderDetails, WAITS_FOR, type InvoiceSnapshot } from '../core/domain/invoice-details.js';
+import { deleteAt, invoiceDetails, mergeDetails, orderDetails, WAITS_FOR, type InvoiceSnapshot, waitlistDetails } from '../core/domain/invoice-details.js';
 import { INVOICE_STATUSES, type InvoiceLine } from '../core/domain/invoice.js';
 import { formatMoscowDateTime } from '../core/domain/time.js';
 
@@ -90,5 +90,20 @@ describe('order and merge details', () => {
     expect(merged).toContain('ждёт отмены клиентом или удаления исходных счетов в 14.03.2026 12:05 МСК');
     expect(merged).toContain('- Исходные счета: a, b');
     expect(mergeDetails({ phase: 'failed', sources: ['a'], failure: 'счёт занят' })).toContain('не удалось (счёт занят)');
+  });
+});
+
+describe('waitlist details', () => {
+  it('names who waits, what is held for whom until when, and the next look', () => {
+    const text = waitlistDetails({
+      sku: 'КЛ-1',
+      waiting: 2,
+      offers: [{ entryId: 'e-1', held: 3, holdUntil: '2026-12-01T09:00:00.000Z' }],
+      nextAt: '2026-12-01T09:00:00.000Z',
+    });
+    expect(text).toContain('**Лист ожидания КЛ-1**');
+    expect(text).toContain('Ждут поступления: 2');
+    expect(text).toContain('3 шт. для e-1 до 01.12.2026 12:00 МСК');
+    expect(waitlistDetails({ sku: 'КЛ-1', waiting: 0, offers: [], nextAt: null })).toContain('Отложено: ничего');
   });
 });

@@ -1,5 +1,6 @@
-import { condition, continueAsNew, log, setHandler } from '@temporalio/workflow';
+import { condition, continueAsNew, log, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import { waitlistPokeSignal, type WaitlistWorkflowInput } from '../core/contracts/waitlist.js';
+import { waitlistDetails } from '../core/domain/invoice-details.js';
 import { db, email } from './activities.js';
 
 /** Passes per run before continuing as new, so a busy SKU's history stays short. */
@@ -25,7 +26,8 @@ export async function waitlistWorkflow(input: WaitlistWorkflowInput): Promise<vo
   const wasPoked = (): boolean => poked;
   for (let pass = 0; pass < PASSES_PER_RUN; pass++) {
     poked = false;
-    const { offers, nextAt } = await db.offerWaitlist({ sku: input.sku, holdMs: input.holdMs });
+    const { offers, waiting, nextAt } = await db.offerWaitlist({ sku: input.sku, holdMs: input.holdMs });
+    setCurrentDetails(waitlistDetails({ sku: input.sku, waiting, offers, nextAt }));
     for (const offer of offers) {
       // Keyed by the hold's end: one email per offer, however often the pass is retried.
       const request = { key: `waitlist/${offer.entryId}/offer/${offer.holdUntil}`, kind: 'waitlist_offer' as const, ...offer };

@@ -66,7 +66,7 @@ export interface Activities {
    * dropped, free stock offered in the order asked. Returns the standing offers and when the line next
    * needs a look (null: nobody left in line).
    */
-  offerWaitlist(input: { sku: string; holdMs: number }): Promise<{ offers: WaitlistOffer[]; nextAt: string | null }>;
+  offerWaitlist(input: { sku: string; holdMs: number }): Promise<{ offers: WaitlistOffer[]; waiting: number; nextAt: string | null }>;
 }
 
 export interface ShipmentInput {

@@ -94,3 +94,20 @@ export function mergeDetails(merge: { phase: MergeProgress; sources: readonly st
   };
   return [`**Объединение**: ${what[merge.phase]}`, '', `- Исходные счета: ${merge.sources.join(', ')}`].join('\n');
 }
+
+/** Markdown for a SKU's waitlist workflow: who waits, what is held for whom and until when. */
+export function waitlistDetails(line: {
+  sku: string;
+  waiting: number;
+  offers: readonly { entryId: string; held: number; holdUntil: string }[];
+  nextAt: string | null;
+}): string {
+  const rows = [
+    `**Лист ожидания ${line.sku}**`,
+    '',
+    `- Ждут поступления: ${line.waiting}`,
+    `- Отложено: ${line.offers.length ? line.offers.map((o) => `${o.held} шт. для ${o.entryId} до ${formatMoscowDateTime(Date.parse(o.holdUntil))}`).join('; ') : 'ничего'}`,
+    `- Следующая проверка: ${line.nextAt ? formatMoscowDateTime(Date.parse(line.nextAt)) : 'когда поступит товар или кто-то встанет в очередь'}`,
+  ];
+  return rows.join('\n');
+}
