@@ -90,8 +90,18 @@ export function requireSession(): MiddlewareHandler<CabinetEnv> {
       c.header('HX-Redirect', '/cabinet/login');
       return c.body(null, 401);
     }
-    return c.redirect('/cabinet/login', 303);
+    // Back where the person was going after signing in (an emailed link, a bookmarked page).
+    const url = new URL(c.req.url);
+    const going = c.req.method === 'GET' ? `${url.pathname}${url.search}` : undefined;
+    return c.redirect(going && safeNext(going) ? `/cabinet/login?next=${encodeURIComponent(going)}` : '/cabinet/login', 303);
   };
+}
+
+/** A page of the cabinet to go to after signing in, or undefined: never another site, never the sign-in itself. */
+export function safeNext(next: unknown): string | undefined {
+  if (typeof next !== 'string' || next.length > 500) return undefined;
+  if (!/^\/cabinet\/[\w\-/?=&%.]*$/.test(next) || next.includes('//') || next.includes('..') || /^\/cabinet\/log(in|out)\b/.test(next)) return undefined;
+  return next;
 }
 
 export function session(c: Context<CabinetEnv>): Session {

@@ -9,7 +9,7 @@ import { demoSignIn } from '../api/demo-users.js';
 import { DEMO_CUSTOMERS } from '../db/seed.js';
 import { loadConfig } from '../runtime/config.js';
 import { TEST_SECRET } from './support/fixtures.js';
-import { holdLock, PHONE, shot, useCabinet } from './support/cabinet.js';
+import { CUSTOMER, holdLock, PHONE, shot, useCabinet } from './support/cabinet.js';
 
 // Demo catalog (db/seed.ts): plenty of КЛ-20-3-NUD; only 12 of КЛ-20-2-BLK.
 const PLENTY = 'КЛ-20-3-NUD';
@@ -133,7 +133,7 @@ describe('the customer cabinet in a browser', () => {
     // Sign-out ends the session: the cart sends the browser back to the sign-in page.
     await page.getByRole('button', { name: 'Выйти' }).click();
     await page.goto(`${cab.base}/cabinet/cart`);
-    await expect.poll(() => page.url()).toBe(`${cab.base}/cabinet/login`);
+    await expect.poll(() => page.url()).toBe(`${cab.base}/cabinet/login?next=${encodeURIComponent('/cabinet/cart')}`);
     await context.close();
   });
 
@@ -192,6 +192,26 @@ describe('the customer cabinet in a browser', () => {
     expect(await page.locator('table.lines tbody').innerText()).toContain('ЧЛ-15-3-4-WHT');
     await page.goto(`${cab.base}/cabinet/cart`);
     await page.getByText('Корзина пуста.').waitFor();
+    await context.close();
+  });
+
+  it('a link opened signed out (the «Товар поступил» email) lands there after signing in; never on another site', async () => {
+    const { context, page } = await cab.open({});
+    await page.goto(`${cab.base}/cabinet/waitlist?from=email`);
+    expect(new URL(page.url()).pathname).toBe('/cabinet/login');
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/cabinet/waitlist?from=email');
+    await page.getByRole('button', { name: `Войти: ${CUSTOMER}` }).click();
+    await page.getByRole('heading', { name: 'Лист ожидания' }).waitFor();
+    expect(page.url()).toBe(`${cab.base}/cabinet/waitlist?from=email`);
+    await context.clearCookies();
+    // A crafted next= that leaves the cabinet is ignored: home instead.
+    for (const next of ['//evil.example/x', 'https://evil.example', '/cabinet/../v1/cart', '/cabinet/logout']) {
+      await page.goto(`${cab.base}/cabinet/login?next=${encodeURIComponent(next)}`);
+      await page.getByRole('button', { name: `Войти: ${CUSTOMER}` }).click();
+      await page.getByRole('heading', { name: 'Каталог' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/cabinet/catalog');
+      await context.clearCookies();
+    }
     await context.close();
   });
 

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
 import { render } from '../layout.js';
-import { clientFor, endSession, startSession, type ApiFetch, type CabinetEnv } from '../session.js';
+import { clientFor, endSession, safeNext, startSession, type ApiFetch, type CabinetEnv } from '../session.js';
 
 /**
  * Sign-in. In development: one button per demo user that `npm start` seeds (the server signs the
@@ -16,6 +16,8 @@ export interface DemoSignIn {
 }
 
 function loginPage(c: Context<CabinetEnv>, demo: DemoSignIn | undefined, notice: string | undefined, error: string | undefined, status = 200) {
+  const next = safeNext(c.req.query('next'));
+  const Next = () => (next ? <input type="hidden" name="next" value={next} /> : null);
   return render(
     c,
     { title: 'Вход', notice, error, status },
@@ -29,6 +31,7 @@ function loginPage(c: Context<CabinetEnv>, demo: DemoSignIn | undefined, notice:
               <li>
                 <form method="post" action="/cabinet/login">
                   <input type="hidden" name="demo" value={String(index)} />
+                  <Next />
                   <button type="submit">Войти: {label}</button>
                 </form>
               </li>
@@ -41,6 +44,7 @@ function loginPage(c: Context<CabinetEnv>, demo: DemoSignIn | undefined, notice:
         <form method="post" action="/cabinet/login" class="stack">
           <label for="token">Токен (JWT), выданный порталом</label>
           <textarea id="token" name="token" rows={3} required autocomplete="off" spellcheck={false}></textarea>
+          <Next />
           <button type="submit">Войти</button>
         </form>
       </section>
@@ -50,17 +54,17 @@ function loginPage(c: Context<CabinetEnv>, demo: DemoSignIn | undefined, notice:
 
 export function loginPages(app: Hono<CabinetEnv>, api: ApiFetch, demo: DemoSignIn | undefined): void {
   /** A token is accepted when the API accepts it: the cabinet holds no key to check one itself. */
-  async function accept(c: Context<CabinetEnv>, token: string) {
+  async function accept(c: Context<CabinetEnv>, token: string, next: unknown) {
     const { api: v, call } = clientFor(api, token, c.get('requestId'));
     const probe = await call(v.v1.catalog.products.$get({ query: { limit: '1' } }));
     if (!probe.ok) return loginPage(c, demo, undefined, probe.problem.detail, probe.status);
     startSession(c, token);
-    return c.redirect('/cabinet', 303);
+    return c.redirect(safeNext(next) ?? '/cabinet', 303);
   }
 
   app.get('/login', async (c) => {
     const token = c.req.query('token');
-    if (token) return accept(c, token.trim());
+    if (token) return accept(c, token.trim(), c.req.query('next'));
     const expired = c.req.query('expired') ? 'Сессия закончилась: войдите снова.' : undefined;
     return loginPage(c, demo, expired, undefined);
   });
@@ -69,9 +73,9 @@ export function loginPages(app: Hono<CabinetEnv>, api: ApiFetch, demo: DemoSignI
     const form = await c.req.parseBody();
     const demoIndex = typeof form.demo === 'string' ? Number(form.demo) : NaN;
     if (demo && Number.isInteger(demoIndex) && demoIndex >= 0 && demoIndex < demo.labels.length) {
-      return accept(c, await demo.signIn(demoIndex));
+      return accept(c, await demo.signIn(demoIndex), form.next);
     }
-    if (typeof form.token === 'string' && form.token.trim()) return accept(c, form.token.trim());
+    if (typeof form.token === 'string' && form.token.trim()) return accept(c, form.token.trim(), form.next);
     return loginPage(c, demo, undefined, 'Выберите пользователя или вставьте токен', 400);
   });
 
