@@ -87,7 +87,7 @@ export const DeliverySchema = z
     eventId: z.uuid(),
     eventType: z.string(),
     aggregateId: z.string().openapi({ description: 'the invoice (or customer) whose later events wait while this one is not delivered' }),
-    status: z.enum(['pending', 'delivered', 'dead']),
+    status: z.enum(['pending', 'delivered', 'dead', 'skipped']),
     attempts: z.number().int(),
     nextAttemptAt: z.string(),
     lastError: z.string().nullable(),

@@ -224,7 +224,7 @@ export interface WebhookDeliveriesTable {
   endpoint: string;
   event_seq: Int8;
   aggregate_id: string;
-  status: ColumnType<'pending' | 'delivered' | 'dead', 'pending' | 'delivered' | 'dead' | undefined>;
+  status: ColumnType<'pending' | 'delivered' | 'dead' | 'skipped', 'pending' | 'delivered' | 'dead' | 'skipped' | undefined>;
   attempts: Generated<number>;
   next_attempt_at: DefaultedTimestamp;
   last_error: string | null;

@@ -11,7 +11,8 @@ import type { Db } from './database.js';
  *   customer) is not delivered, dead letters included: in order, never around a gap.
  */
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+/** `skipped`: a dead letter an operator gave up on; like `delivered`, it holds nothing back. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'skipped';
 
 export interface Claimed {
   id: string;
@@ -76,7 +77,7 @@ export async function claimDue(db: Db, endpoints: readonly string[], limit: numb
       where d.status = 'pending' and d.next_attempt_at <= now() and d.endpoint in (${sql.join(endpoints)})
         and not exists (
           select 1 from webhook_deliveries e
-          where e.endpoint = d.endpoint and e.aggregate_id = d.aggregate_id and e.event_seq < d.event_seq and e.status <> 'delivered'
+          where e.endpoint = d.endpoint and e.aggregate_id = d.aggregate_id and e.event_seq < d.event_seq and e.status not in ('delivered', 'skipped')
         )
       order by d.event_seq
       limit ${limit}
@@ -142,6 +143,17 @@ export async function listDeliveries(db: Db, opts: { status: DeliveryStatus; lim
     lastError: r.last_error,
     deliveredAt: r.delivered_at ? r.delivered_at.toISOString() : null,
   }));
+}
+
+/** Gives up on a dead letter (the receiver will never take it): later events of its aggregate go on. */
+export async function skipDead(db: Db, id: string): Promise<number> {
+  const result = await db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'skipped', updated_at: sql`now()` })
+    .where('status', '=', 'dead')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Puts dead letters back in line with a fresh set of attempts; returns how many (all when `id` is absent). */

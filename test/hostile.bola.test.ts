@@ -97,6 +97,7 @@ const CASES: Record<string, Case> = {
   'GET /v1/events': { kind: 'role' },
   'GET /v1/admin/webhook-deliveries': { kind: 'role' },
   'POST /v1/admin/webhook-deliveries/{id}/replay': { kind: 'role', path: () => '/v1/admin/webhook-deliveries/1/replay' },
+  'POST /v1/admin/webhook-deliveries/{id}/skip': { kind: 'role', path: () => '/v1/admin/webhook-deliveries/1/skip' },
   'POST /v1/admin/webhook-deliveries/replay': { kind: 'role' },
   'POST /v1/admin/stock-batches': { kind: 'role', body: (ids) => ({ batchId: 'bola', items: [{ sku: ids.sku, onHand: 0, price: '1.00' }] }) },
 };

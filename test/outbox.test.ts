@@ -220,6 +220,33 @@ describe('delivery through failures', () => {
     }
   });
 
+  it('a dead letter an operator skips lets the later events of its invoice go; the skipped one is never sent', async () => {
+    const down = await receiver();
+    down.setAlwaysFail(true);
+    const admin = client(s.app, staff.admin);
+    const d = dispatcher(s, [down.url], { maxAttempts: 1 });
+    try {
+      const feed = await readFeed(s, 200);
+      const aggregates = [...new Set(feed.map((e) => e.aggregate.id))];
+      const deadOf = async () =>
+        (await admin('GET', '/v1/admin/webhook-deliveries?status=dead&limit=200')).body.items as { id: string; eventSeq: number; eventId: string }[];
+      await expect.poll(async () => (await deadOf()).length, { timeout: 30_000, interval: 100 }).toBe(aggregates.length);
+      const victim = (await deadOf())[0]!;
+      const aggregate = feed.find((e) => e.seq === victim.eventSeq)!.aggregate.id;
+      const later = feed.filter((e) => e.aggregate.id === aggregate && e.seq > victim.eventSeq).map((e) => e.id);
+      down.setAlwaysFail(false);
+      expect((await admin('POST', `/v1/admin/webhook-deliveries/${victim.id}/skip`)).body).toEqual({ skipped: 1 });
+      expect((await admin('POST', `/v1/admin/webhook-deliveries/${victim.id}/skip`)).status).toBe(404);
+      await expect.poll(() => later.filter((id) => !down.ids().has(id)), { timeout: 30_000, interval: 100 }).toEqual([]);
+      expect(down.ids().has(victim.eventId)).toBe(false);
+      // Only that aggregate moved: the other dead letters still hold theirs back.
+      expect([...down.ids()].sort()).toEqual([...later].sort());
+      expect((await admin('GET', '/v1/admin/webhook-deliveries?status=skipped')).body.items.map((x: { id: string }) => x.id)).toEqual([victim.id]);
+    } finally {
+      await d.stop();
+    }
+  });
+
   it('two dispatchers at once deliver each event once, in order', async () => {
     const target = await receiver();
     const [a, b] = [dispatcher(s, [target.url]), dispatcher(s, [target.url])];

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { readEvents } from '../../db/outbox.repository.js';
-import { listDeliveries, replayDead } from '../../db/webhooks.repository.js';
+import { listDeliveries, replayDead, skipDead } from '../../db/webhooks.repository.js';
 import { requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { DeliverySchema, EventSchema, EventTypeSchema } from '../events.schemas.js';
@@ -37,7 +37,7 @@ const deliveriesRoute = createRoute({
   summary: 'Admin: webhook deliveries by status (dead letters by default)',
   request: {
     query: z.object({
-      status: z.enum(['dead', 'pending', 'delivered']).default('dead'),
+      status: z.enum(['dead', 'pending', 'delivered', 'skipped']).default('dead'),
       limit: z.coerce.number().int().min(1).max(200).default(50),
       cursor: z
         .string()
@@ -54,6 +54,14 @@ const replayOneRoute = createRoute({
   summary: 'Admin: send a dead letter again (fresh attempts); later events of its invoice follow it',
   request: { params: z.object({ id: z.string().regex(/^\d{1,18}$/) }) },
   responses: { 200: json(z.object({ replayed: z.number().int() }), 'Back in line'), ...commonErrors },
+});
+
+const skipRoute = createRoute({
+  method: 'post',
+  path: '/v1/admin/webhook-deliveries/{id}/skip',
+  summary: 'Admin: give up on a dead letter the receiver will never take; later events of its invoice go on (the feed still has it)',
+  request: { params: z.object({ id: z.string().regex(/^\d{1,18}$/) }) },
+  responses: { 200: json(z.object({ skipped: z.number().int() }), 'Skipped'), ...commonErrors },
 });
 
 const replayAllRoute = createRoute({
@@ -102,6 +110,11 @@ export function eventRoutes({ db }: ApiDeps) {
       const replayed = await replayDead(db, c.req.valid('param').id);
       if (replayed === 0) throw new Problem('not_found', 'Нет такой недоставленной записи');
       return c.json({ replayed }, 200);
+    })
+    .openapi(skipRoute, async (c) => {
+      const skipped = await skipDead(db, c.req.valid('param').id);
+      if (skipped === 0) throw new Problem('not_found', 'Нет такой недоставленной записи');
+      return c.json({ skipped }, 200);
     })
     .openapi(replayAllRoute, async (c) => c.json({ replayed: await replayDead(db) }, 200));
 }

@@ -25,7 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       endpoint text not null references webhook_endpoints (url),
       event_seq bigint not null references outbox_events (seq),
       aggregate_id text not null,
-      status text not null default 'pending' check (status in ('pending', 'delivered', 'dead')),
+      status text not null default 'pending' check (status in ('pending', 'delivered', 'dead', 'skipped')),
       attempts int not null default 0,
       next_attempt_at timestamptz not null default now(),
       last_error text,
@@ -35,7 +35,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     -- What is due, and what still holds later events of the same aggregate back (the order rule).
     create index webhook_deliveries_due_idx on webhook_deliveries (next_attempt_at) where status = 'pending';
-    create index webhook_deliveries_open_idx on webhook_deliveries (endpoint, aggregate_id, event_seq) where status <> 'delivered';
+    create index webhook_deliveries_open_idx on webhook_deliveries (endpoint, aggregate_id, event_seq) where status not in ('delivered', 'skipped');
     create table stock_batches (
       batch_id text primary key,
       request_hash text not null,

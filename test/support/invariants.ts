@@ -31,7 +31,9 @@ export async function stockViolations(db: Db): Promise<string[]> {
   for (const r of orphans.rows) found.push(`reservation of ${r.sku} by invoice ${r.invoice_id} in status ${r.status ?? 'unknown'}`);
   const holds = await sql<{ id: string; status: string; held: number; quantity: number | null }>`
     select w.id, w.status, w.held, r.quantity from waitlist_entries w left join reservations r on r.invoice_id = w.id
-    where (w.status = 'offered' and (w.held <= 0 or coalesce(r.quantity, 0) <> w.held)) or (w.status <> 'offered' and (w.held <> 0 or r.invoice_id is not null))`.execute(db);
+    where (w.status = 'offered' and (w.held <= 0 or coalesce(r.quantity, 0) <> w.held)) or (w.status <> 'offered' and (w.held <> 0 or r.invoice_id is not null))`.execute(
+    db,
+  );
   for (const h of holds.rows) found.push(`waitlist entry ${h.id} (${h.status}) says it holds ${h.held}, reservations hold ${h.quantity ?? 0}`);
 
   // An invoice's approved quantities are exactly what it holds while it can still ship.
