@@ -65,6 +65,20 @@ describe('Temporal unreachable (a closed port)', () => {
     await temporal.connection.close();
   });
 
+  it('joining and leaving the waitlist need only PostgreSQL: done and answered, the waker offers later', async () => {
+    await addProduct(s.db, 'DOWN-W', { onHand: 0 });
+    const temporal = await connectApiClient(`127.0.0.1:${await freePort()}`, 'default');
+    const app = createApp({ db: s.db, temporal, config: s.config, logger });
+    const me = await newCustomer(s);
+    const call = client(app, customerUser(me.id));
+    const joined = await timed(() => call('POST', '/v1/waitlist', { sku: 'DOWN-W', quantity: 2 }));
+    expect(joined.reply).toMatchObject({ status: 201, body: { status: 'waiting', position: 1 } });
+    expect(joined.ms).toBeLessThan(3000);
+    const left = await call('DELETE', `/v1/waitlist/${joined.reply.body.id}`);
+    expect(left).toMatchObject({ status: 200, body: { status: 'cancelled' } });
+    await temporal.connection.close();
+  });
+
   it('a server that accepts connections but never answers hits the deadline: 503, not a hang', async () => {
     const silent: Server = createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));

@@ -27,7 +27,7 @@ import { Problem } from '../errors.js';
 import { command, IF_MATCH_FORMAT, InvoiceSchema, sendInvoiceCommand, visibilityOf } from '../invoice-commands.js';
 import { commonErrors, createRouter, decodeCursor, encodeCursor, json, PageQuery, Quantity, Sku, type ApiDeps, type AppEnv, problem } from '../router.js';
 import { invoiceView } from '../views.js';
-import { pokeWaitlist } from './waitlist.routes.js';
+import { pokeAfterCommit } from './waitlist.routes.js';
 
 const IdParam = z.object({ id: z.uuid() });
 const IfMatch = z.object({
@@ -139,7 +139,8 @@ const answerRoute = createRoute({
   responses: { 200: json(InvoiceSchema, 'The confirmed invoice'), ...commonErrors, ...conflictErrors },
 });
 
-export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
+export function invoiceRoutes(deps: ApiDeps) {
+  const { db, temporal, config } = deps;
   async function visibleInvoice(c: Context<AppEnv>, id: string): Promise<InvoiceState> {
     const invoice = await findInvoice(db, id, visibilityOf(c.get('user')));
     if (!invoice) throw new Problem('not_found', 'Счёт не найден');
@@ -171,7 +172,7 @@ export function invoiceRoutes({ db, temporal, config }: ApiDeps) {
     for (const { sku, quantity } of waitFor) {
       const id = stableUuid('answer-wait', invoice.id, invoice.version, sku);
       const joined = await joinWaitlist(db, { id, customerId: invoice.customerId, sku, quantity, waitUntil, invoiceId: invoice.id });
-      if ('entry' in joined) await pokeWaitlist(temporal, config.temporal.taskQueue, sku, config.waitlist.holdMs);
+      if ('entry' in joined) await pokeAfterCommit(deps, sku);
     }
   }
 

@@ -105,8 +105,20 @@ export async function pokeWaitlist(temporal: Client, taskQueue: string, sku: str
   });
 }
 
-export function waitlistRoutes({ db, temporal, config }: ApiDeps) {
-  const poke = (sku: string) => pokeWaitlist(temporal, config.temporal.taskQueue, sku, config.waitlist.holdMs);
+/**
+ * A poke after a committed change, best effort: the place in line is in PostgreSQL already, and
+ * the workers' waker pokes every line where someone waits while stock is free, so a Temporal
+ * outage here delays an offer by a second instead of failing a request that did its work.
+ */
+export function pokeAfterCommit(deps: Pick<ApiDeps, 'temporal' | 'config' | 'logger'>, sku: string): Promise<void> {
+  return pokeWaitlist(deps.temporal, deps.config.temporal.taskQueue, sku, deps.config.waitlist.holdMs).catch((err: unknown) => {
+    deps.logger.warn({ err, sku }, 'waitlist not poked; the waker will');
+  });
+}
+
+export function waitlistRoutes(deps: ApiDeps) {
+  const { db, temporal, config } = deps;
+  const poke = (sku: string) => pokeAfterCommit(deps, sku);
   async function mine(customerId: string, id: string) {
     const entry = await findWaitlistEntry(db, id, customerId);
     if (!entry) throw new Problem('not_found', 'Запись листа ожидания не найдена');
