@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
+import { moscowTime, rub } from './layout.js';
 
 /**
  * Pieces several pages draw the same way, so a change to one (a column's alignment, the wait's
@@ -46,5 +47,33 @@ export function Waiting({ poll, doing, hint, reload, children }: { poll: string;
         </p>
       </noscript>
     </section>
+  );
+}
+
+/**
+ * An invoice's summary list: status badge, when created, amount; `amount` and `children` add
+ * what a page shows beyond that (VAT, deletion date, the merged invoice).
+ */
+export function InvoiceSummary(props: {
+  invoice: { status: string; statusLabel: string; createdAt: string; totals: { amount: string } };
+  amountNote?: Child;
+  children?: Child;
+}) {
+  const { invoice } = props;
+  return (
+    <dl class="summary">
+      <dt>Статус</dt>
+      <dd>
+        <span class={`badge ${invoice.status}`}>{invoice.statusLabel}</span>
+      </dd>
+      <dt>Создан</dt>
+      <dd>{moscowTime(invoice.createdAt)}</dd>
+      <dt>Сумма</dt>
+      <dd>
+        {rub(invoice.totals.amount)}
+        {props.amountNote}
+      </dd>
+      {props.children}
+    </dl>
   );
 }

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
 import type { ResponseData } from '../../client/index.js';
-import { GoodsTable } from '../components.js';
+import { GoodsTable, InvoiceSummary } from '../components.js';
 import { allOf, FormKey, keyHeaders, quantityOf } from '../forms.js';
 import { moscowTime, problemPage, render, rub } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
@@ -53,20 +53,17 @@ const REASONS: Record<string, string> = { out_of_stock: 'нет на склад�
 
 function Summary({ invoice, related }: { invoice: Invoice; related: Related }) {
   return (
-    <dl class="summary">
-      <dt>Статус</dt>
-      <dd>
-        <span class={`badge ${invoice.status}`}>{invoice.statusLabel}</span>
-      </dd>
-      <dt>Создан</dt>
-      <dd>{moscowTime(invoice.createdAt)}</dd>
-      <dt>Сумма</dt>
-      <dd>
-        {rub(invoice.totals.amount)}{' '}
-        <span class="muted">
-          (в т. ч. НДС {invoice.totals.vatRate}%: {rub(invoice.totals.vat)})
-        </span>
-      </dd>
+    <InvoiceSummary
+      invoice={invoice}
+      amountNote={
+        <>
+          {' '}
+          <span class="muted">
+            (в т. ч. НДС {invoice.totals.vatRate}%: {rub(invoice.totals.vat)})
+          </span>
+        </>
+      }
+    >
       {invoice.expiresAt && (
         <>
           <dt>Будет удалён</dt>
@@ -81,7 +78,7 @@ function Summary({ invoice, related }: { invoice: Invoice; related: Related }) {
           </dd>
         </>
       )}
-    </dl>
+    </InvoiceSummary>
   );
 }
 

@@ -2,8 +2,9 @@
 import type { Context, Hono } from 'hono';
 import type { ResponseData } from '../../client/index.js';
 import { STATUS_LABELS, WAREHOUSE_STATUSES, type WarehouseStatus } from '../../core/domain/invoice.js';
+import { InvoiceSummary } from '../components.js';
 import { FormKey, keyHeaders, quantityOf } from '../forms.js';
-import { moscowTime, problemPage, render, rub } from '../layout.js';
+import { moscowTime, problemPage, render } from '../layout.js';
 import { session, type CabinetClient, type CabinetEnv } from '../session.js';
 
 /**
@@ -92,16 +93,7 @@ function InvoiceView({ invoice }: { invoice: Invoice }) {
   const step = NEXT[invoice.status];
   return (
     <>
-      <dl class="summary">
-        <dt>Статус</dt>
-        <dd>
-          <span class={`badge ${invoice.status}`}>{invoice.statusLabel}</span>
-        </dd>
-        <dt>Создан</dt>
-        <dd>{moscowTime(invoice.createdAt)}</dd>
-        <dt>Сумма</dt>
-        <dd>{rub(invoice.totals.amount)}</dd>
-      </dl>
+      <InvoiceSummary invoice={invoice} />
       <h2>Позиции к сборке</h2>
       <div class="scroll">
         <table class="lines">
