@@ -202,16 +202,17 @@ export async function correctStock(
         .selectFrom('reservations as r')
         .leftJoin('invoices as i', 'i.id', 'r.invoice_id')
         .leftJoin('waitlist_entries as w', 'w.id', 'r.invoice_id')
-        .select(['r.invoice_id', 'r.quantity', 'r.created_at', 'i.status', 'i.created_at as invoice_created_at', 'w.id as hold'])
+        .select(['r.invoice_id', 'r.quantity', 'r.created_at', 'i.status', 'i.created_at as invoice_created_at', 'w.id as hold', 'w.seq as place'])
         .where('r.sku', '=', sku)
         .where('r.pinned', '=', false)
         .execute();
       const cuttable = holders
-        // A waitlist hold is cut first: nobody has ordered those pieces yet.
+        // A waitlist hold is cut first (nobody has ordered those pieces yet), the back of the line
+        // before the front: holds made in one pass share a timestamp, their places do not.
         .map((h) => ({
           ...h,
           priority: h.hold ? -1 : ((h.status ? cutPriority(h.status) : undefined) ?? 0),
-          at: (h.invoice_created_at ?? h.created_at).getTime(),
+          at: h.place !== null ? Number(h.place) : (h.invoice_created_at ?? h.created_at).getTime(),
         }))
         .sort((a, b) => a.priority - b.priority || b.at - a.at);
       for (const h of cuttable) {

@@ -140,7 +140,7 @@ export async function cancelWaitlistEntry(db: Db, id: string, customerId: string
 /**
  * One pass over a SKU's line, in one transaction: lapsed holds go back, expired places leave,
  * then the free stock is offered in the order asked (each offer holds up to what its entry wants
- * until `holdMs` from now). Returns the standing offers and when the line next needs a look (a
+ * until `holdMs` from now; a partial offer is topped up before anyone behind it). Returns the standing offers and when the line next needs a look (a
  * hold or a wait running out), or null when nobody is in line any more.
  */
 export async function offerWaitlist(db: Db, sku: string, holdMs: number): Promise<{ offers: Offer[]; waiting: number; nextAt: string | null }> {
@@ -173,22 +173,35 @@ export async function offerWaitlist(db: Db, sku: string, holdMs: number): Promis
     const stock = await trx.selectFrom('stock').select(['on_hand', 'reserved']).where('sku', '=', sku).executeTakeFirst();
     let free = stock ? stock.on_hand - stock.reserved : 0;
     if (free > 0) {
-      const waiting = await trx
+      // In the order asked: an offer that got less than it wants is topped up before anyone
+      // behind it gets anything (its hold keeps its end), then those still waiting are offered.
+      const line = await trx
         .selectFrom('waitlist_entries')
-        .select(['id', 'quantity'])
+        .select(['id', 'quantity', 'status', 'held'])
         .where('sku', '=', sku)
-        .where('status', '=', 'waiting')
+        .where('status', 'in', ACTIVE)
+        .where(sql<boolean>`held < quantity`)
         .orderBy('seq')
         .forUpdate()
         .execute();
-      for (const w of waiting) {
+      for (const w of line) {
         if (free <= 0) break;
-        const held = Math.min(free, w.quantity);
-        free -= held;
-        await setReservation(trx, w.id, sku, held);
+        const more = Math.min(free, w.quantity - w.held);
+        free -= more;
+        await setReservation(trx, w.id, sku, w.held + more);
         await trx
           .updateTable('waitlist_entries')
-          .set({ status: 'offered', held, offered_at: sql`now()`, hold_until: sql`now() + ${`${holdMs} milliseconds`}::interval`, updated_at: sql`now()` })
+          .set(
+            w.status === 'offered'
+              ? { held: w.held + more, updated_at: sql`now()` }
+              : {
+                  status: 'offered',
+                  held: more,
+                  offered_at: sql`now()`,
+                  hold_until: sql`now() + ${`${holdMs} milliseconds`}::interval`,
+                  updated_at: sql`now()`,
+                },
+          )
           .where('id', '=', w.id)
           .execute();
       }

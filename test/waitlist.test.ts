@@ -147,6 +147,33 @@ describe('waitlist', () => {
     await expectStockExact();
   });
 
+  it('a stock cut takes holds from the back of the line first, so the first in line keeps theirs', async () => {
+    const E = sku('E');
+    await addProduct(s.db, E, { onHand: 0 });
+    const people = await Promise.all(Array.from({ length: 3 }, () => newCustomer(s)));
+    for (const p of people) expect((await p.call('POST', '/v1/waitlist', { sku: E, quantity: 2 })).status).toBe(201);
+    await s.db.updateTable('stock').set({ on_hand: 5 }).where('sku', '=', E).execute();
+    // One pass: the three holds share a timestamp; only their places tell them apart.
+    expect((await offerWaitlist(s.db, E, 60_000)).offers.map((o) => o.held)).toEqual([2, 2, 1]);
+    expect((await warehouse()('PUT', `/v1/warehouse/stock/${E}`, { onHand: 2 })).body).toMatchObject({ onHand: 2, reserved: 2, affectedInvoiceIds: [] });
+    const rows = await s.db.selectFrom('waitlist_entries').select(['status', 'held']).where('sku', '=', E).orderBy('seq').execute();
+    expect(rows).toEqual([
+      { status: 'offered', held: 2 },
+      { status: 'waiting', held: 0 },
+      { status: 'waiting', held: 0 },
+    ]);
+    await expectStockExact();
+    // More arrives: the front first; a partial offer is topped up before anyone behind it gets more.
+    const heldNow = async () => (await s.db.selectFrom('waitlist_entries').select('held').where('sku', '=', E).orderBy('seq').execute()).map((r) => r.held);
+    await s.db.updateTable('stock').set({ on_hand: 3 }).where('sku', '=', E).execute();
+    await offerWaitlist(s.db, E, 60_000);
+    expect(await heldNow()).toEqual([2, 1, 0]);
+    await s.db.updateTable('stock').set({ on_hand: 5 }).where('sku', '=', E).execute();
+    await offerWaitlist(s.db, E, 60_000);
+    expect(await heldNow()).toEqual([2, 2, 1]);
+    await expectStockExact();
+  });
+
   it('twenty join at once while stock arrives in three corrections: offers follow the order asked, never more than is free', async () => {
     const C = sku('C');
     await addProduct(s.db, C, { onHand: 0 });
