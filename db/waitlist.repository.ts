@@ -103,10 +103,8 @@ export async function joinWaitlist(
     .onConflict((oc) => oc.doNothing())
     .returning('id')
     .executeTakeFirst();
-  const id = inserted?.id ?? entry.id;
-  const mine = await findWaitlistEntry(db, id, entry.customerId);
-  if (inserted && mine) return { entry: mine };
-  // The same id again (a retry) is that entry; another id lost to the one-place-per-SKU rule.
+  // Inserted, or the same id again (a retry): that entry. Otherwise the one-place-per-SKU rule won.
+  const mine = await findWaitlistEntry(db, inserted?.id ?? entry.id, entry.customerId);
   if (mine) return { entry: mine };
   const active = await entries(db)
     .where('w.customer_id', '=', entry.customerId)

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { pokeWaitlist } from '../api/routes/waitlist.routes.js';
+import { pokeWaitlist } from '../api/waitlist-poke.js';
 import type { Db } from '../db/database.js';
 import { skusToOffer } from '../db/waitlist.repository.js';
 import type { Logger } from './logger.js';

@@ -21,6 +21,7 @@ export async function waitlistWorkflow(input: WaitlistWorkflowInput): Promise<vo
   // Emails go out in the background; the run ends only once they are settled.
   const sending = new Set<Promise<void>>();
   const settle = () => Promise.all([...sending]);
+  const asked = new Set<string>();
   // Read through a function: the signal handler changes it while we wait, which TypeScript's
   // narrowing after \`poked = false\` cannot see.
   const wasPoked = (): boolean => poked;
@@ -29,8 +30,11 @@ export async function waitlistWorkflow(input: WaitlistWorkflowInput): Promise<vo
     const { offers, waiting, nextAt } = await db.offerWaitlist({ sku: input.sku, holdMs: input.holdMs });
     setCurrentDetails(waitlistDetails({ sku: input.sku, waiting, offers, nextAt }));
     for (const offer of offers) {
-      // Keyed by the hold's end: one email per offer, however often the pass is retried.
+      // Keyed by the hold's end: one email per offer, however often the pass is retried. A pass
+      // returns every standing offer; this run asks once per offer (the email log dedups the rest).
       const request = { key: `waitlist/${offer.entryId}/offer/${offer.holdUntil}`, kind: 'waitlist_offer' as const, ...offer };
+      if (asked.has(request.key)) continue;
+      asked.add(request.key);
       const sent: Promise<void> = email
         .sendEmail(request)
         .catch((err: unknown) => log.warn('waitlist email not sent', { entryId: offer.entryId, err }))

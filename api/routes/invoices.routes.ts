@@ -27,7 +27,7 @@ import { Problem } from '../errors.js';
 import { command, IF_MATCH_FORMAT, InvoiceSchema, sendInvoiceCommand, visibilityOf } from '../invoice-commands.js';
 import { commonErrors, createRouter, decodeCursor, encodeCursor, json, PageQuery, Quantity, Sku, type ApiDeps, type AppEnv, problem } from '../router.js';
 import { invoiceView } from '../views.js';
-import { pokeAfterCommit } from './waitlist.routes.js';
+import { pokeAfterCommit } from '../waitlist-poke.js';
 
 const IdParam = z.object({ id: z.uuid() });
 const IfMatch = z.object({

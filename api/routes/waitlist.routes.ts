@@ -1,20 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Client } from '@temporalio/client';
 import { productExists } from '../../db/catalog.repository.js';
 import { findInvoice } from '../../db/invoices.repository.js';
 import { recordPlacedOrder } from '../../db/orders.repository.js';
 import { cancelWaitlistEntry, findWaitlistEntry, joinWaitlist, listWaitlist, type WaitlistEntry } from '../../db/waitlist.repository.js';
-import { orderWorkflowId, waitlistWorkflowId } from '../../core/contracts/ids.js';
+import { orderWorkflowId } from '../../core/contracts/ids.js';
 import { addItemsUpdate } from '../../core/contracts/invoice-messages.js';
-import { waitlistPokeSignal } from '../../core/contracts/waitlist.js';
 import { MAX_LINE_QUANTITY } from '../../core/domain/limits.js';
 import type { orderWorkflow } from '../../workflows/order.workflow.js';
-import type { waitlistWorkflow } from '../../workflows/waitlist.workflow.js';
 import { registeredCustomerId, requireRole } from '../auth.js';
 import { Problem } from '../errors.js';
 import { resourceId, stableUuid, startOnce } from '../idempotency.js';
 import { command, sendInvoiceCommand } from '../invoice-commands.js';
 import { commonErrors, createRouter, json, problem, Sku, type ApiDeps } from '../router.js';
+import { pokeAfterCommit } from '../waitlist-poke.js';
 
 /** The waitlist ("сообщить о поступлении"), beyond API.md: a place in line per SKU, offers that hold stock for a while. */
 
@@ -93,28 +91,6 @@ const claimRoute = createRoute({
     409: problem('invalid_transition: nothing is held for you (the hold lapsed, or was taken)'),
   },
 });
-
-/** Tells the SKU's line to look again, starting it if nobody waited before. */
-export async function pokeWaitlist(temporal: Client, taskQueue: string, sku: string, holdMs: number): Promise<void> {
-  await temporal.workflow.signalWithStart<typeof waitlistWorkflow>('waitlistWorkflow', {
-    workflowId: waitlistWorkflowId(sku),
-    taskQueue,
-    args: [{ sku, holdMs }],
-    signal: waitlistPokeSignal,
-    staticSummary: `Лист ожидания ${sku}`,
-  });
-}
-
-/**
- * A poke after a committed change, best effort: the place in line is in PostgreSQL already, and
- * the workers' waker pokes every line where someone waits while stock is free, so a Temporal
- * outage here delays an offer by a second instead of failing a request that did its work.
- */
-export function pokeAfterCommit(deps: Pick<ApiDeps, 'temporal' | 'config' | 'logger'>, sku: string): Promise<void> {
-  return pokeWaitlist(deps.temporal, deps.config.temporal.taskQueue, sku, deps.config.waitlist.holdMs).catch((err: unknown) => {
-    deps.logger.warn({ err, sku }, 'waitlist not poked; the waker will');
-  });
-}
 
 export function waitlistRoutes(deps: ApiDeps) {
   const { db, temporal, config } = deps;
